@@ -1,0 +1,34 @@
+"""Helpers shared by the subcommands: options, JSON output, opening the catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ctdc_tui.core import locations
+
+JSON_SCHEMA_VERSION = 1
+
+
+def catalogue_path(args: argparse.Namespace) -> Path:
+    return locations.catalogue_dir(getattr(args, "data", None))
+
+
+def index_dir_option(args: argparse.Namespace) -> str | None:
+    value = getattr(args, "index_dir", None)
+    return str(value) if value else None
+
+
+def print_json(payload: Any) -> None:
+    """Write one JSON document to stdout (UTF-8, stable key order, trailing newline)."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def error(message: str, hint: str = "") -> int:
+    print(f"ctdc: error: {message}", file=sys.stderr)
+    if hint:
+        print(f"  fix: {hint}", file=sys.stderr)
+    return 1

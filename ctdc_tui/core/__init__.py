@@ -1,0 +1,1 @@
+"""The headless core: catalogue, search, bookmarks, locations. Never imports Textual."""

@@ -1,0 +1,69 @@
+"""The core never imports Textual; the CLI does not import Textual or Whoosh until it needs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, sys
+for name in {modules!r}:
+    __import__(name)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded_after_import(*modules: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(modules=list(modules))],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(json.loads(out))
+
+
+def _top(names: set[str]) -> set[str]:
+    return {n.split(".")[0] for n in names}
+
+
+CORE_MODULES = [
+    "ctdc_tui.core.catalog",
+    "ctdc_tui.core.locations",
+    "ctdc_tui.core.errors",
+    "ctdc_tui.core.fsutil",
+    "ctdc_tui.core.text",
+]
+
+
+@pytest.mark.parametrize("module", CORE_MODULES + ["ctdc_tui.core.search", "ctdc_tui.core.bookmarks"])
+def test_core_never_imports_textual_or_rich(module: str) -> None:
+    try:
+        __import__(module)
+    except ModuleNotFoundError as exc:
+        pytest.skip(f"{module} does not exist yet: {exc}")
+    tops = _top(loaded_after_import(module))
+    assert "textual" not in tops
+    assert "rich" not in tops
+    assert "ctdc_tui" in tops
+
+
+def test_package_and_cli_import_is_light() -> None:
+    tops = _top(loaded_after_import("ctdc_tui", "ctdc_tui.cli"))
+    for heavy in ("textual", "rich", "whoosh", "httpx", "sqlite3"):
+        assert heavy not in tops, f"`import ctdc_tui.cli` pulled in {heavy}"
+
+
+def test_only_search_module_imports_whoosh() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "ctdc_tui"
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if p.name != "search.py" and ("import whoosh" in p.read_text() or "from whoosh" in p.read_text())
+    ]
+    assert offenders == []
