@@ -39,7 +39,7 @@ CORE_MODULES = [
 ]
 
 
-@pytest.mark.parametrize("module", CORE_MODULES + ["ctdc_tui.core.search", "ctdc_tui.core.bookmarks"])
+@pytest.mark.parametrize("module", [*CORE_MODULES, "ctdc_tui.core.search", "ctdc_tui.core.bookmarks"])
 def test_core_never_imports_textual_or_rich(module: str) -> None:
     try:
         __import__(module)

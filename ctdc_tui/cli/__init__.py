@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from ctdc_tui import __version__
 from ctdc_tui.core.errors import CtdcError
@@ -58,12 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_modules() -> list[object]:
+def _command_modules() -> list[ModuleType]:
     """The subcommand modules, in the order ``ctdc --help`` lists them."""
     import importlib
 
     names = ["app_cmd", "catalogue_cmds", "search_cmds", "bookmark_cmds", "link_cmds", "doctor_cmd"]
-    modules = []
+    modules: list[ModuleType] = []
     for name in names:
         try:
             modules.append(importlib.import_module(f"ctdc_tui.cli.{name}"))

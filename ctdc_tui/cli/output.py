@@ -12,6 +12,9 @@ from ctdc_tui.core import locations
 
 JSON_SCHEMA_VERSION = 1
 
+Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+"""The type of the object each command module's ``register`` receives."""
+
 
 def catalogue_path(args: argparse.Namespace) -> Path:
     return locations.catalogue_dir(getattr(args, "data", None))
