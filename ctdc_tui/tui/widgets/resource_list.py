@@ -1,0 +1,467 @@
+"""A list of resources that stays fast at 100,000 rows.
+
+``ResourceList`` is a line-API widget (a :class:`~textual.scroll_view.ScrollView`
+whose ``render_line`` reads one row from a :class:`RowSource`), the way
+Textualize's *toolong* shows huge log files: the virtual height is the row
+count and only the rows on screen are ever asked for or rendered, so handing
+it 100,000 results costs nothing until they are shown.
+
+Row text is data. Every strip is built from plain strings (``Segment``), never
+from markup, and terminal control characters are made visible with
+:func:`ctdc_tui.core.text.one_line` first, so a title such as ``[bold]`` or one
+holding an ESC sequence shows literally. Widths are measured in terminal cells
+(``rich.cells.cell_len``) so wide characters and emoji keep the columns aligned.
+
+Contract used by the app:
+
+* ``set_rows(source, keep_id=None)``: show another result set; when ``keep_id``
+  is in it the cursor stays on that resource (and on the same screen line).
+* ``cursor`` (index, ``-1`` when there are no rows), ``highlighted_id``,
+  ``select_id(resource_id) -> bool``, ``empty_message``.
+* Messages ``ResourceList.Highlighted(resource_id, index)`` whenever the
+  resource under the cursor changes and ``ResourceList.Selected(resource_id,
+  index)`` on Enter or a click. Both carry ``resource_list`` / ``control`` so
+  ``@on(ResourceList.Selected, "#results")`` works.
+* Bindings with ids ``list.down``, ``list.up``, ``list.first``, ``list.last``,
+  ``list.page_up``, ``list.page_down``, ``list.select`` (remappable through the
+  app's keymap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ctdc_tui.core.text import one_line
+
+__all__ = ["ResourceList", "Row", "RowSource", "RowsFromSequence"]
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What one line of the list shows about a resource."""
+
+    id: str
+    title: str
+    credit: str = ""
+    year: int | None = None
+    marks: str = ""
+    """Short status marks shown before the title (e.g. bookmarked, dead link)."""
+
+
+@runtime_checkable
+class RowSource(Protocol):
+    """Anything the list can read rows from, one at a time, on demand.
+
+    A source may also offer ``index_of(resource_id) -> int | None``; the list
+    uses it (when present) instead of scanning rows to find an id.
+    """
+
+    def __len__(self) -> int: ...
+
+    def row(self, i: int) -> Row: ...
+
+
+class RowsFromSequence:
+    """A :class:`RowSource` over an in-memory sequence of :class:`Row`."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self._rows = rows
+        self._index: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def row(self, i: int) -> Row:
+        return self._rows[i]
+
+    def index_of(self, resource_id: str) -> int | None:
+        if self._index is None:
+            self._index = {}
+            for i, r in enumerate(self._rows):
+                self._index.setdefault(r.id, i)
+        return self._index.get(resource_id)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    return set_cell_size(text, width - 1) + ELLIPSIS
+
+
+def _fit_right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` cells, cut with an ellipsis if too long."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        return " " * (width - length) + text
+    return set_cell_size(text, width - 1) + ELLIPSIS
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Cell widths of each part of a row at one widget width."""
+
+    marks: int
+    title: int
+    credit: int
+    year: int
+
+    @classmethod
+    def for_width(cls, width: int, marks_width: int) -> _Columns:
+        # One cell of margin at each edge and one space between columns.
+        inner = max(width - 2, 0)
+        marks = marks_width if inner >= 20 else 0
+        year = 4 if inner >= 30 else 0
+        credit = min(28, inner // 4) if inner >= 50 else 0
+        gaps = sum(1 for part in (marks, credit, year) if part)
+        title = max(inner - marks - credit - year - gaps, 0)
+        return cls(marks, title, credit, year)
+
+
+class ResourceList(ScrollView, can_focus=True):
+    """A scrolling list of resources that renders only the rows on screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "First", show=False, id="list.first"),
+        Binding("G,end", "last", "Last", show=False, id="list.last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("enter", "select", "Open", show=False, id="list.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-list--row",
+        "resource-list--cursor",
+        "resource-list--marks",
+        "resource-list--credit",
+        "resource-list--year",
+        "resource-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    ResourceList {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        color: $foreground;
+        & > .resource-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .resource-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .resource-list--marks { color: $warning; }
+        & > .resource-list--credit { color: $text-muted; }
+        & > .resource-list--year { color: $text-muted; }
+        & > .resource-list--empty { color: $text-disabled; text-style: italic; }
+    }
+    """
+
+    marks_width: ClassVar[int] = 2
+    """Cells reserved for ``Row.marks`` (longer marks are cut)."""
+
+    CACHE_SIZE: ClassVar[int] = 512
+
+    class _ListMessage(Message):
+        def __init__(
+            self, resource_id: str | None, index: int, resource_list: ResourceList | None = None
+        ) -> None:
+            super().__init__()
+            self.resource_id = resource_id
+            """The resource under the cursor, or None when the list is empty."""
+            self.index = index
+            """Its position in the current rows (-1 when the list is empty)."""
+            self.resource_list = resource_list
+
+        @property
+        def control(self) -> ResourceList | None:
+            return self.resource_list
+
+    class Highlighted(_ListMessage):
+        """The cursor moved to another resource (or the rows changed under it)."""
+
+    class Selected(_ListMessage):
+        """The user chose the resource under the cursor (Enter or a click)."""
+
+    def __init__(
+        self,
+        source: RowSource | None = None,
+        *,
+        empty_message: str = "Nothing to show.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._source: RowSource = source if source is not None else RowsFromSequence(())
+        self._cursor = 0 if len(self._source) else -1
+        self._empty_message = empty_message
+        self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(self.CACHE_SIZE)
+        self._announced: tuple[str | None, int] | None = None
+        self._update_virtual_size()
+
+    # -- public API ------------------------------------------------------
+
+    @property
+    def source(self) -> RowSource:
+        return self._source
+
+    @property
+    def row_count(self) -> int:
+        return len(self._source)
+
+    @property
+    def cursor(self) -> int:
+        """Index of the row under the cursor; -1 when there are no rows."""
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, index: int) -> None:
+        self._move_cursor(index)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if self._cursor < 0:
+            return None
+        return self._source.row(self._cursor).id
+
+    @property
+    def empty_message(self) -> str:
+        return self._empty_message
+
+    @empty_message.setter
+    def empty_message(self, message: str) -> None:
+        self._empty_message = message
+        if not len(self._source):
+            self.refresh()
+
+    def set_rows(self, source: RowSource, keep_id: str | None = None) -> None:
+        """Show ``source``; keep the cursor on ``keep_id`` when it is among the rows."""
+        old_screen_line = self._cursor - self.scroll_offset.y
+        self._source = source
+        self._strips.clear()
+        count = len(source)
+        index = self._index_of(keep_id) if keep_id is not None else None
+        kept = index is not None
+        if index is None:
+            index = 0 if count else -1
+        self._cursor = index
+        self._update_virtual_size()
+        if kept:
+            # The same resource stays on the same screen line when it can.
+            top = max(index - max(old_screen_line, 0), 0)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True, force=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._announce()
+
+    def select_id(self, resource_id: str) -> bool:
+        """Move the cursor to ``resource_id``; False (cursor unchanged) when it is not shown."""
+        index = self._index_of(resource_id)
+        if index is None:
+            return False
+        self._move_cursor(index)
+        return True
+
+    # -- actions -----------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self._cursor - 1)
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self._move_cursor(len(self._source) - 1)
+
+    def action_page_down(self) -> None:
+        self._page(+1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_select(self) -> None:
+        if self._cursor >= 0:
+            self.post_message(self.Selected(self.highlighted_id, self._cursor, self))
+
+    # -- events -------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if 0 <= index < len(self._source):
+            event.stop()
+            self._move_cursor(index)
+            self.post_message(self.Selected(self.highlighted_id, index, self))
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # ScrollView's own on_mount (scrollbars) runs too: Textual dispatches along the MRO.
+        self._scroll_cursor_into_view()
+        self._announce()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    # -- rendering ------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        count = len(self._source)
+        base = self.get_component_rich_style("resource-list--row")
+        if not count:
+            return self._empty_line(y, width, base)
+        index = self.scroll_offset.y + y
+        if not 0 <= index < count:
+            return Strip.blank(width, base)
+        is_cursor = index == self._cursor
+        key = (index, width, is_cursor, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(self._source.row(index), width, is_cursor)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, row: Row, width: int, is_cursor: bool) -> Strip:
+        cols = _Columns.for_width(width, self.marks_width)
+        base = self.get_component_rich_style("resource-list--row")
+        if is_cursor:
+            base = base + self.get_component_rich_style("resource-list--cursor")
+
+        def part(name: str) -> Style:
+            style = self.get_component_rich_style(name, partial=True)
+            # On the cursor line the cursor colours win over the column colours.
+            return base + (Style(bold=style.bold, italic=style.italic) if is_cursor else style)
+
+        segments = [Segment(" ", base)]
+        if cols.marks:
+            segments += [Segment(_fit(one_line(row.marks), cols.marks), part("resource-list--marks"))]
+            segments.append(Segment(" ", base))
+        segments.append(Segment(_fit(one_line(row.title), cols.title), base))
+        if cols.credit:
+            segments.append(Segment(" ", base))
+            segments.append(
+                Segment(_fit_right(one_line(row.credit), cols.credit), part("resource-list--credit"))
+            )
+        if cols.year:
+            year = "" if row.year is None else str(row.year)
+            segments.append(Segment(" ", base))
+            segments.append(Segment(_fit_right(year, cols.year), part("resource-list--year")))
+        segments.append(Segment(" ", base))
+        return Strip(segments).crop_extend(0, width, base)
+
+    def _empty_line(self, y: int, width: int, base: Style) -> Strip:
+        height = self.scrollable_content_region.height
+        if y != max(height // 2, 0) or not self._empty_message:
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("resource-list--empty", partial=True)
+        text = one_line(self._empty_message)
+        if cell_len(text) > width:
+            text = _fit(text, width)
+        left = (width - cell_len(text)) // 2
+        return Strip([Segment(" " * left, base), Segment(text, style)]).crop_extend(0, width, base)
+
+    # -- internals ----------------------------------------------------------------
+
+    def _index_of(self, resource_id: str | None) -> int | None:
+        if resource_id is None:
+            return None
+        index_of = getattr(self._source, "index_of", None)
+        if callable(index_of):
+            found = index_of(resource_id)
+            return found if isinstance(found, int) else None
+        for i in range(len(self._source)):
+            if self._source.row(i).id == resource_id:
+                return i
+        return None
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._source))
+
+    def _move_cursor(self, index: int) -> None:
+        count = len(self._source)
+        if not count:
+            return
+        index = min(max(index, 0), count - 1)
+        old = self._cursor
+        if index == old:
+            return
+        self._cursor = index
+        if 0 <= old < count:
+            self.refresh_line(old)
+        self.refresh_line(index)
+        self._scroll_cursor_into_view()
+        self._announce()
+
+    def _page(self, direction: int) -> None:
+        count = len(self._source)
+        if not count:
+            return
+        page = max(self.scrollable_content_region.height, 1)
+        screen_line = self._cursor - self.scroll_offset.y
+        target = min(max(self._cursor + direction * page, 0), count - 1)
+        top = min(max(target - screen_line, 0), max(count - page, 0))
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        self._move_cursor(target)
+
+    def _scroll_cursor_into_view(self) -> None:
+        if self._cursor < 0:
+            return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True, force=True)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False, immediate=True, force=True)
+
+    def _announce(self) -> None:
+        state = (self.highlighted_id, self._cursor)
+        if state != self._announced and self.is_attached:
+            self._announced = state
+            self.post_message(self.Highlighted(state[0], state[1], self))
