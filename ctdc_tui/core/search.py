@@ -1,0 +1,1161 @@
+"""Full-text search over a catalogue, on Whoosh. The only module that imports whoosh.
+
+``SearchIndex.open(catalogue)`` opens the catalogue's index when it is fresh, or
+builds it (in a temporary sibling folder, swapped in with a rename) when it is
+missing, stale or damaged. A manifest next to the index records the catalogue's
+fingerprint, the schema and Whoosh versions, the catalogue's title, categories
+(with their ordered resource ids) and validation problems, so a fresh index
+serves the app without reading any YAML. See ``docs/search.md`` for the query
+language and ``docs/performance.md`` for the measurements behind the choices.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import heapq
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import whoosh
+import whoosh.index
+from whoosh import fields, query, sorting
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.filedb.filestore import RamStorage
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.support.charset import accent_map
+
+from ctdc_tui.core import locations
+from ctdc_tui.core import query as queries
+from ctdc_tui.core.catalog import Catalog, Category, Problem, Resource, load_catalog
+from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.fsutil import atomic_write_text
+
+Sort = Literal["relevance", "catalogue", "title", "year"]
+Progress = Callable[[int, int], None]
+
+SCHEMA_VERSION = 1
+MANIFEST = "ctdc-manifest.json"
+MANIFEST_APP = "ctdc-tui search index"
+WHOOSH_VERSION = whoosh.versionstring()
+
+# Fields a plain word is looked up in, and how much a match in each counts.
+TEXT_FIELDS: dict[str, float] = {
+    "title": 4.0,
+    "tags": 2.0,
+    "authors": 1.5,
+    "organizations": 1.5,
+    "description": 1.0,
+    "note": 1.0,
+}
+# Prefix/wildcard expansion: at most this many words (the most frequent), after
+# scanning at most this many dictionary entries. Keeps ``c*`` fast at 100,000.
+EXPANSION_LIMIT = 40
+EXPANSION_SCAN = 20_000
+FRAGMENT_CHARS = 220
+LOCK_WAIT_SECONDS = 300.0
+
+
+def _stem_analyzer() -> Any:
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(minsize=1)
+        | StemFilter(cachesize=50_000)
+    )
+
+
+def _fold_analyzer(stop: bool = False) -> Any:
+    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return chain | StopFilter(minsize=1) if stop else chain
+
+
+def _lower_id_analyzer() -> Any:
+    from whoosh.analysis import IDTokenizer
+
+    return IDTokenizer() | LowercaseFilter()
+
+
+def build_schema() -> fields.Schema:
+    """The index schema. Bump ``SCHEMA_VERSION`` whenever it changes."""
+    stem = _stem_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True, sortable=True),
+        data=fields.STORED(),
+        title=fields.TEXT(analyzer=stem, field_boost=TEXT_FIELDS["title"]),
+        description=fields.TEXT(analyzer=stem),
+        authors=fields.TEXT(analyzer=_fold_analyzer()),
+        organizations=fields.TEXT(analyzer=_fold_analyzer()),
+        tags=fields.TEXT(analyzer=stem),
+        note=fields.TEXT(analyzer=stem, stored=True),
+        bookmarked=fields.ID(),
+        spell=fields.TEXT(analyzer=_fold_analyzer(stop=True), phrase=False, spelling=True),
+        category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
+        kind=fields.ID(analyzer=_lower_id_analyzer()),
+        year=fields.NUMERIC(int, bits=32),
+        year_sort=fields.NUMERIC(int, bits=32, sortable=True),
+        order=fields.NUMERIC(int, bits=32, sortable=True),
+        title_sort=fields.ID(sortable=True),
+        # ``is:`` is parsed as a field, then answered from memory (bookmarks, link status).
+        **{"is": fields.ID()},
+    )
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """What ``ctdc index`` reports about an index."""
+
+    fingerprint: str
+    resource_count: int
+    built_at: str
+    build_seconds: float
+    schema_version: int
+    whoosh_version: str
+    rebuilt: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class CatalogueInfo:
+    """The catalogue as the app shows it, served from the index manifest."""
+
+    title: str = ""
+    description: str = ""
+    publishers: tuple[str, ...] = ()
+    categories: list[Category] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def category(self, category_id: str) -> Category | None:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        return None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "publishers": list(self.publishers),
+            "categories": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "summary": c.summary,
+                    "file": c.file,
+                    "resource_ids": list(c.resource_ids),
+                }
+                for c in self.categories
+            ],
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> CatalogueInfo:
+        problem_fields = {f.name for f in dataclasses.fields(Problem)}
+        return cls(
+            title=str(raw.get("title", "")),
+            description=str(raw.get("description", "")),
+            publishers=tuple(str(p) for p in raw.get("publishers", ())),
+            categories=[
+                Category(
+                    id=str(c["id"]),
+                    name=str(c.get("name", "")),
+                    summary=str(c.get("summary", "")),
+                    resource_ids=tuple(str(i) for i in c.get("resource_ids", ())),
+                    file=str(c.get("file", "")),
+                )
+                for c in raw.get("categories", ())
+            ],
+            problems=[
+                Problem(**{k: v for k, v in p.items() if k in problem_fields})
+                for p in raw.get("problems", ())
+            ],
+        )
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, problems: Sequence[Problem]) -> CatalogueInfo:
+        return cls(
+            title=catalog.title,
+            description=catalog.description,
+            publishers=tuple(catalog.publishers),
+            categories=list(catalog.categories),
+            problems=list(problems),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A piece of text and where the matched words are in it."""
+
+    text: str  # the title, or a fragment of the description
+    spans: tuple[tuple[int, int], ...] = ()  # [start, end) character offsets of matched terms
+
+
+_TUPLE_FIELDS = {f.name for f in dataclasses.fields(Resource) if str(f.type).startswith("tuple")}
+_RESOURCE_FIELDS = {f.name for f in dataclasses.fields(Resource)}
+
+
+def _resource_to_stored(res: Resource) -> str:
+    raw = {name: getattr(res, name) for name in _RESOURCE_FIELDS}
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
+def _resource_from_stored(text: str) -> Resource:
+    raw = json.loads(text)
+    values: dict[str, Any] = {
+        k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v) for k, v in raw.items()
+    }
+    return Resource(**{k: v for k, v in values.items() if k in _RESOURCE_FIELDS})
+
+
+def _document(res: Resource, note: str | None = None) -> dict[str, Any]:
+    """The Whoosh document of a resource (``note`` is the user's bookmark note)."""
+    orgs = [*res.organizations, *([res.publisher] if res.publisher else [])]
+    title = (
+        res.title if not res.title_full or res.title_full == res.title else f"{res.title} {res.title_full}"
+    )
+    words = [title, res.description, " ".join(res.authors), " ".join(orgs), " ".join(res.tags), note or ""]
+    doc: dict[str, Any] = {
+        "id": res.id,
+        "data": _resource_to_stored(res),
+        "title": title,
+        "description": res.description,
+        "authors": "; ".join(res.authors),
+        "organizations": "; ".join(orgs),
+        "tags": " ".join(res.tags),
+        "spell": " ".join(w for w in words if w),
+        "category": res.category,
+        "order": res.order,
+        "title_sort": res.title.casefold(),
+        "year_sort": res.year if isinstance(res.year, int) else 0,
+    }
+    if res.kind:
+        doc["kind"] = res.kind
+    if isinstance(res.year, int):
+        doc["year"] = res.year
+    if note is not None:
+        doc["bookmarked"] = "yes"
+        doc["note"] = note
+    return doc
+
+
+# ------------------------------------------------------------------ fingerprint
+
+
+def _catalogue_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _file_stats(folder: Path) -> dict[str, list[int]]:
+    stats: dict[str, list[int]] = {}
+    for path in _catalogue_files(folder):
+        st = path.stat()
+        stats[path.name] = [st.st_size, st.st_mtime_ns]
+    return stats
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in _catalogue_files(folder):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class _Source:
+    """The catalogue folder, read at most once per open, and only when needed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.stats = _file_stats(folder)
+        self._hash: str | None = None
+        self._loaded: tuple[Catalog, list[Problem]] | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        if self._hash is None:
+            self._hash = _content_hash(self.folder)
+        return self._hash
+
+    def load(self) -> tuple[Catalog, list[Problem]]:
+        if self._loaded is None:
+            try:
+                catalog, problems = load_catalog(self.folder)
+            except CtdcError:
+                raise
+            except Exception as exc:
+                raise CtdcError(
+                    f"cannot read the catalogue in {self.folder}: {exc}",
+                    "run `ctdc validate` to see what is wrong, or point --data at another folder",
+                ) from exc
+            self._loaded = (catalog, list(problems))
+        return self._loaded
+
+
+# ---------------------------------------------------------------- index folders
+
+
+class _Stale(Exception):
+    """The index at a location cannot be used as it is (missing, stale, damaged)."""
+
+    def __init__(self, reason: str, damaged: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.damaged = damaged
+
+
+def _read_manifest(place: Path) -> dict[str, Any]:
+    path = place / MANIFEST
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _Stale("no index yet") from None
+    except (OSError, ValueError) as exc:
+        raise _Stale(f"its manifest is unreadable ({exc})", damaged=True) from None
+    if not isinstance(raw, dict) or raw.get("app") != MANIFEST_APP:
+        raise _Stale("its manifest was not written by ctdc-tui", damaged=True)
+    if raw.get("schema_version") != SCHEMA_VERSION or raw.get("whoosh_version") != WHOOSH_VERSION:
+        raise _Stale("it was built by another version of ctdc-tui or Whoosh")
+    return raw
+
+
+def _check_fresh(place: Path, manifest: dict[str, Any], source: _Source) -> None:
+    if manifest.get("files") == source.stats:
+        return
+    if manifest.get("fingerprint") != source.fingerprint:
+        raise _Stale("the catalogue changed")
+    # Same content, new times (a checkout, a copy): remember the new times.
+    with contextlib.suppress(OSError):
+        atomic_write_text(
+            place / MANIFEST, json.dumps({**manifest, "files": source.stats}, ensure_ascii=False)
+        )
+
+
+def _probe(ix: Any, manifest: Mapping[str, Any]) -> None:
+    """Make the index prove it can answer (Whoosh checks nothing when it opens one)."""
+    with ix.searcher() as searcher:
+        count = searcher.doc_count()
+        if count != manifest.get("resource_count"):
+            raise _Stale(
+                f"it holds {count} resources, its manifest says {manifest.get('resource_count')}", True
+            )
+        if count:
+            reader = searcher.reader()
+            last = searcher.doc_count_all() - 1
+            for docnum in {0, last}:
+                if not reader.is_deleted(docnum):
+                    _resource_from_stored(reader.stored_fields(docnum)["data"])
+            for name in ("title", "description", "spell"):
+                for text in reader.lexicon(name):
+                    list(searcher.search(query.Term(name, text.decode("utf-8")), limit=3))
+                    break
+            searcher.search(query.Every(), limit=1, sortedby="order")
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock across processes (released by the OS if we die: no stale locks)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the atomic swap alone protects readers
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> None:
+    total = len(catalog)
+    step = max(1, total // 100)
+    writer = ix.writer(limitmb=256)
+    try:
+        if progress:
+            progress(0, total)
+        for done, res in enumerate(catalog, 1):
+            writer.add_document(**_document(res))
+            if progress and (done % step == 0 or done == total):
+                progress(done, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _manifest(source: _Source, catalog: Catalog, problems: list[Problem], seconds: float) -> dict[str, Any]:
+    return {
+        "app": MANIFEST_APP,
+        "schema_version": SCHEMA_VERSION,
+        "whoosh_version": WHOOSH_VERSION,
+        "catalogue_path": str(source.folder.resolve()),
+        "fingerprint": source.fingerprint,
+        "files": source.stats,
+        "resource_count": len(catalog),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(seconds, 3),
+        "catalogue": CatalogueInfo.from_catalog(catalog, problems).to_json(),
+    }
+
+
+# -------------------------------------------------------------------- queries
+
+
+class _DocSet(query.Query):  # type: ignore[misc]
+    """Matches the resources whose ids are in a set held in memory (``is:`` filters)."""
+
+    def __init__(self, label: str, ids: frozenset[str]) -> None:
+        self.label = label
+        self.ids = ids
+        self.boost = 1.0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DocSet) and other.label == self.label and other.ids == self.ids
+
+    def __hash__(self) -> int:
+        return hash((self.label, len(self.ids)))
+
+    def __repr__(self) -> str:
+        return f"_DocSet({self.label!r}, {len(self.ids)} ids)"
+
+    def __unicode__(self) -> str:
+        return f"is:{self.label}"
+
+    __str__ = __unicode__
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return len(self.ids)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        reader = searcher.reader()
+        docnums: list[int] = []
+        if len(self.ids) < 2000:
+            for rid in self.ids:
+                with contextlib.suppress(Exception):
+                    if reader.doc_frequency("id", rid):
+                        docnums.extend(reader.postings("id", rid).all_ids())
+        else:
+            column = reader.column_reader("id")
+            docnums = [n for n, value in enumerate(column) if value in self.ids]
+        docnums = sorted({d for d in docnums if not reader.is_deleted(d)})
+        if not docnums:
+            return NullMatcher()
+        return ListMatcher(docnums, all_weights=self.boost)
+
+
+def _walk_terms(q: Any, reader: Any, out: set[tuple[str, str]]) -> None:
+    """The (field, text) terms a query matches on, skipping anything under NOT."""
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        _walk_terms(q.a, reader, out)
+        return
+    if isinstance(q, query.Phrase):
+        out.update((q.fieldname, w) for w in q.words)
+        return
+    if isinstance(q, _DocSet):
+        return
+    if q.is_leaf():
+        with contextlib.suppress(Exception):
+            for fname, text in q.existing_terms(reader, phrases=True, expand=True):
+                out.add((fname, text.decode("utf-8") if isinstance(text, bytes) else text))
+        return
+    for child in q.children():
+        _walk_terms(child, reader, out)
+
+
+# -------------------------------------------------------------------- results
+
+
+class Results(Sequence[Resource]):
+    """A lazy, indexable sequence of resources: a search's hits or a category's list.
+
+    ``total`` is exact when ``total_is_estimate`` is False. Facet counts are
+    computed on first access of ``facets`` (after the first page is shown), which
+    also makes ``total`` exact.
+    """
+
+    def __init__(
+        self,
+        owner: SearchIndex,
+        query_text: str,
+        *,
+        searcher: Any = None,
+        docnums: Sequence[int] = (),
+        scores: Sequence[float] | None = None,
+        ids: Sequence[str] | None = None,
+        total: int = 0,
+        total_is_estimate: bool = False,
+        facet_query: Any = None,
+        want_facets: bool = False,
+        suggestion: str | None = None,
+        fallback: bool = False,
+        explanation: str | None = None,
+        terms: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
+        self.query = query_text
+        self.suggestion = suggestion
+        self.fallback = fallback
+        self.explanation = explanation
+        self._owner = owner
+        self._searcher = searcher
+        self._docnums = list(docnums)
+        self._scores = list(scores) if scores is not None else None
+        self._ids = list(ids) if ids is not None else None
+        self._total = total
+        self._estimate = total_is_estimate
+        self._facet_query = facet_query
+        self._want_facets = want_facets
+        self._facets: dict[str, int] | None = None if want_facets else {}
+        self._field_terms = terms
+        self._cache: dict[int, Resource] = {}
+
+    # -- counts
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def total_is_estimate(self) -> bool:
+        return self._estimate
+
+    @property
+    def facets(self) -> dict[str, int]:
+        """Category id -> number of matches (ignoring the category filter)."""
+        if self._facets is None:
+            self._facets = self._owner._count_categories(self._searcher, self._facet_query)
+            if self._estimate and not self._owner._last_category_filtered(self):
+                self._total = sum(self._facets.values())
+                self._estimate = False
+        return self._facets
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The indexed words the query matched (stemmed), for highlighting elsewhere."""
+        return tuple(sorted({text for _f, text in self._field_terms}))
+
+    # -- sequence
+    def __len__(self) -> int:
+        return len(self._ids) if self._ids is not None else len(self._docnums)
+
+    @overload
+    def __getitem__(self, i: int) -> Resource: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Resource]: ...
+    def __getitem__(self, i: int | slice) -> Resource | list[Resource]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        res = self._cache.get(i)
+        if res is None:
+            res = self._load(i)
+            self._cache[i] = res
+        return res
+
+    def _load(self, i: int) -> Resource:
+        if self._ids is not None:
+            res = self._owner.get(self._ids[i])
+            if res is None:  # pragma: no cover - ids come from the same index
+                raise IndexError(i)
+            return res
+        return self._owner._stored(self._searcher, self._docnums[i])
+
+    def ids(self) -> Sequence[str]:
+        if self._ids is None:
+            self._ids = [self._owner._stored_id(self._searcher, d) for d in self._docnums]
+        return list(self._ids)
+
+    def score(self, i: int) -> float | None:
+        if self._scores is None:
+            return None
+        return self._scores[i]
+
+    # -- highlights
+    def _spans(self, fieldname: str, text: str) -> list[tuple[int, int]]:
+        wanted = {t for f, t in self._field_terms if f == fieldname}
+        if not wanted or not text:
+            return []
+        return self._owner._match_spans(fieldname, text, wanted)
+
+    def highlight_title(self, i: int) -> Highlight:
+        res = self[i]
+        return Highlight(res.title, tuple(self._spans("title", res.title)))
+
+    def highlight_description(self, i: int) -> Highlight:
+        res = self[i]
+        return _fragment(res.description, self._spans("description", res.description))
+
+
+def _fragment(text: str, spans: list[tuple[int, int]], size: int = FRAGMENT_CHARS) -> Highlight:
+    """A window of ``text`` around its first match, cut at word boundaries."""
+    text = " ".join(text.split()) if "\n" in text else text
+    if len(text) <= size:
+        return Highlight(text, tuple(spans))
+    start = 0
+    if spans:
+        first = spans[0][0]
+        if first > size // 3:
+            start = text.rfind(" ", 0, first - size // 4) + 1
+    end = min(len(text), start + size)
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        if cut > start:
+            end = cut
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    inside = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
+    return Highlight(prefix + text[start:end] + suffix, inside)
+
+
+# ---------------------------------------------------------------- the index
+
+
+class SearchIndex:
+    """A catalogue's search index: opened fresh, or (re)built on its own. See the module docstring."""
+
+    def __init__(
+        self,
+        ix: Any,
+        location: Path | None,
+        manifest: Mapping[str, Any],
+        *,
+        rebuilt: bool,
+        notices: list[str],
+        catalogue_path: Path,
+    ) -> None:
+        self._ix = ix
+        self.location = location
+        self.notices = notices
+        self.catalogue_path = catalogue_path
+        self.catalogue = CatalogueInfo.from_json(manifest.get("catalogue", {}))
+        self.info = IndexInfo(
+            fingerprint=str(manifest.get("fingerprint", "")),
+            resource_count=int(manifest.get("resource_count", 0)),
+            built_at=str(manifest.get("built_at", "")),
+            build_seconds=float(manifest.get("build_seconds", 0.0)),
+            schema_version=int(manifest.get("schema_version", SCHEMA_VERSION)),
+            whoosh_version=str(manifest.get("whoosh_version", WHOOSH_VERSION)),
+            rebuilt=rebuilt,
+        )
+        self._lock = threading.RLock()
+        self._searcher = ix.searcher()
+        self._old_searchers: list[Any] = []
+        self._resources: dict[str, Resource] = {}
+        self._bookmarked: frozenset[str] = frozenset()
+        self._link_status: dict[str, frozenset[str]] = {}
+        self._categories_by_doc: tuple[int, list[str]] | None = None
+        self._closed = False
+        self._stem = ix.schema["title"].analyzer
+        self._fold = ix.schema["authors"].analyzer
+
+    # ------------------------------------------------------------------ open
+    @classmethod
+    def open(
+        cls,
+        catalogue: Path,
+        index_dir: str | Path | None = None,
+        *,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+    ) -> SearchIndex:
+        """Open a fresh index of ``catalogue`` or (re)build it (atomic swap).
+
+        Never raises for a damaged, stale, locked or read-only index: it rebuilds
+        or falls back (the cache folder, then memory) and says so in
+        ``notices``. Raises ``CtdcError`` only when the catalogue itself cannot
+        be read.
+        """
+        catalogue = Path(catalogue).expanduser()
+        if not (catalogue / "catalog.yaml").is_file():
+            raise CtdcError(
+                f"no catalogue at {catalogue}: catalog.yaml is missing",
+                "pass --data DIR with a catalogue folder (see docs/catalogue-format.md), or unset CTDC_DATA",
+            )
+        try:
+            source = _Source(catalogue)
+        except OSError as exc:
+            raise CtdcError(f"cannot read the catalogue folder {catalogue}: {exc.strerror or exc}") from exc
+        notices: list[str] = []
+        preferred = locations.index_dir(catalogue, index_dir)
+        places = [preferred]
+        fallback = locations.fallback_index_dir(catalogue)
+        if fallback != preferred:
+            places.append(fallback)
+        for place in places:
+            try:
+                return cls._open_at(place, source, rebuild=rebuild, progress=progress, notices=notices)
+            except CtdcError:
+                raise
+            except Exception as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                notices.append(f"Cannot keep the search index in {place} ({reason}).")
+        notices.append("The search index lives in memory for this session: it is rebuilt at every start.")
+        return cls._build_in_memory(source, progress, notices)
+
+    @classmethod
+    def _open_at(
+        cls, place: Path, source: _Source, *, rebuild: bool, progress: Progress | None, notices: list[str]
+    ) -> SearchIndex:
+        if not rebuild:
+            try:
+                return cls._open_existing(place, source, notices)
+            except _Stale as stale:
+                if stale.damaged:
+                    notices.append(
+                        f"The search index in {place} was unusable ({stale.reason}); rebuilding it."
+                    )
+                elif stale.reason != "no index yet":
+                    notices.append(f"Rebuilding the search index because {stale.reason}.")
+        root = place.parent
+        root.mkdir(parents=True, exist_ok=True)
+        with _build_lock(root / f".{place.name}.lock"):
+            if not rebuild:
+                # Someone else may have built it while we waited for the lock.
+                with contextlib.suppress(_Stale):
+                    return cls._open_existing(place, source, [])
+            for leftover in root.glob(f".{place.name}.build-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            catalog, problems = source.load()
+            tmp = Path(tempfile.mkdtemp(prefix=f".{place.name}.build-", dir=root))
+            try:
+                started = time.perf_counter()
+                ix = whoosh.index.create_in(str(tmp), build_schema())
+                _write_index(ix, catalog, progress)
+                ix.close()
+                manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
+                atomic_write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+                _swap(tmp, place)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        ix = whoosh.index.open_dir(str(place))
+        return cls(ix, place, manifest, rebuilt=True, notices=notices, catalogue_path=source.folder)
+
+    @classmethod
+    def _open_existing(cls, place: Path, source: _Source, notices: list[str]) -> SearchIndex:
+        manifest = _read_manifest(place)
+        _check_fresh(place, manifest, source)
+        try:
+            ix = whoosh.index.open_dir(str(place))
+            _probe(ix, manifest)
+        except _Stale:
+            raise
+        except Exception as exc:
+            raise _Stale(f"{type(exc).__name__}: {exc}", damaged=True) from None
+        return cls(ix, place, manifest, rebuilt=False, notices=notices, catalogue_path=source.folder)
+
+    @classmethod
+    def _build_in_memory(cls, source: _Source, progress: Progress | None, notices: list[str]) -> SearchIndex:
+        catalog, problems = source.load()
+        started = time.perf_counter()
+        ix = RamStorage().create_index(build_schema())
+        _write_index(ix, catalog, progress)
+        manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
+        return cls(ix, None, manifest, rebuilt=True, notices=notices, catalogue_path=source.folder)
+
+    # ----------------------------------------------------------- plumbing
+    def _refresh(self) -> None:
+        # Results handed out earlier keep using the old searcher, so it stays open until close().
+        new = self._ix.searcher()
+        self._old_searchers.append(self._searcher)
+        self._searcher = new
+        self._categories_by_doc = None
+
+    def close(self) -> None:
+        """Release the index files. The object cannot be used afterwards."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for searcher in [*self._old_searchers, self._searcher]:
+                with contextlib.suppress(Exception):
+                    searcher.close()
+            with contextlib.suppress(Exception):
+                self._ix.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _stored(self, searcher: Any, docnum: int) -> Resource:
+        with self._lock:
+            fields_ = searcher.stored_fields(docnum)
+            rid = fields_["id"]
+            res = self._resources.get(rid)
+            if res is None:
+                res = _resource_from_stored(fields_["data"])
+                self._resources[rid] = res
+            return res
+
+    def _stored_id(self, searcher: Any, docnum: int) -> str:
+        with self._lock:
+            return str(searcher.stored_fields(docnum)["id"])
+
+    def _match_spans(self, fieldname: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
+        analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
+        spans = []
+        with self._lock:
+            for token in analyzer(text, chars=True, mode="index"):
+                if token.text in wanted:
+                    spans.append((token.startchar, token.endchar))
+        return spans
+
+    # ---------------------------------------------------------- lookups
+    def get(self, resource_id: str) -> Resource | None:
+        """The resource with this id, or None."""
+        res = self._resources.get(resource_id)
+        if res is not None:
+            return res
+        with self._lock:
+            try:
+                docnum = self._searcher.document_number(id=resource_id)
+            except Exception:
+                return None
+            if docnum is None:
+                return None
+            return self._stored(self._searcher, docnum)
+
+    def browse(self, category: str | None = None, sort: Sort = "catalogue") -> Results:
+        """Every resource of a category (None: all of them), without a query."""
+        if sort == "catalogue":
+            cats = self.catalogue.categories
+            if category is not None:
+                cats = [c for c in cats if c.id == category]
+            ids = [rid for c in cats for rid in c.resource_ids]
+            return Results(self, "", ids=ids, total=len(ids))
+        with self._lock:
+            q = query.Term("category", category.lower()) if category is not None else query.Every()
+            hits = self._searcher.search(q, limit=None, sortedby=self._sort_facet(sort), scored=False)
+            docnums = [hit.docnum for hit in hits]
+            return Results(self, "", searcher=self._searcher, docnums=docnums, total=len(docnums))
+
+    @staticmethod
+    def _sort_facet(sort: Sort) -> Any:
+        if sort == "title":
+            return sorting.MultiFacet([sorting.FieldFacet("title_sort"), sorting.FieldFacet("order")])
+        if sort == "year":
+            return sorting.MultiFacet(
+                [sorting.FieldFacet("year_sort", reverse=True), sorting.FieldFacet("order")]
+            )
+        if sort == "catalogue":
+            return sorting.FieldFacet("order")
+        return None
+
+    # ---------------------------------------------------------- search
+    def _parser(self, group: Any) -> Any:
+        parser = MultifieldParser(list(TEXT_FIELDS), self._ix.schema, fieldboosts=TEXT_FIELDS, group=group)
+        parser.add_plugin(FuzzyTermPlugin())
+        return parser
+
+    def search(
+        self,
+        query: str,
+        *,
+        category: str | None = None,
+        sort: Sort = "relevance",
+        limit: int | None = 50,
+        as_you_type: bool = False,
+        highlights: bool = True,
+        facets: bool = True,
+    ) -> Results:
+        """Run a query (``docs/search.md``). Never raises: bad syntax gives ``Results.explanation``."""
+        try:
+            with self._lock:
+                return self._search(query, category, sort, limit, as_you_type, highlights, facets)
+        except Exception as exc:  # the promise: no query string ever raises
+            return Results(
+                self,
+                query,
+                explanation=f"Could not understand this search ({type(exc).__name__}). "
+                "Try plain words, or see the search help for the syntax.",
+            )
+
+    def _search(
+        self,
+        text: str,
+        category: str | None,
+        sort: Sort,
+        limit: int | None,
+        as_you_type: bool,
+        highlights: bool,
+        facets: bool,
+    ) -> Results:
+        prepared = queries.prepare(text, as_you_type=as_you_type)
+        if not prepared.text.strip():
+            if category is None and not text.strip():
+                base = self.browse(None, sort if sort != "relevance" else "catalogue")
+                base.query = text
+                return base
+            return Results(self, text, explanation="Type words to search; see the search help for filters.")
+        searcher = self._searcher
+        reader = searcher.reader()
+        unknown = self._unknown_is(prepared.text)
+        if unknown:
+            known = ", ".join(f"is:{k}" for k in queries.IS_VALUES)
+            return Results(self, text, explanation=f"'is:{unknown}' is not a filter; use one of {known}.")
+        q = self._rewrite(self._parser(AndGroup).parse(prepared.text), reader, {})
+        if q is query.NullQuery:
+            return Results(self, text, explanation="Nothing to search for in that; try some words.")
+        cat_filter = query.Term("category", category.lower()) if category else None
+        hits = searcher.search(
+            q, limit=limit, filter=cat_filter, sortedby=self._sort_facet(sort), terms=False, scored=True
+        )
+        fallback = False
+        if hits.is_empty() and len(prepared.plain_words) > 1:
+            any_q = self._rewrite(self._parser(OrGroup.factory(0.9)).parse(prepared.text), reader, {})
+            any_hits = searcher.search(any_q, limit=limit, filter=cat_filter, sortedby=self._sort_facet(sort))
+            if not any_hits.is_empty():
+                q, hits, fallback = any_q, any_hits, True
+        docnums = [hit.docnum for hit in hits]
+        scores = [float(hit.score) if hit.score is not None else 0.0 for hit in hits]
+        if limit is None or hits.has_exact_length():
+            total, estimate = len(hits), False
+        else:
+            total, estimate = max(hits.estimated_length(), len(docnums)), True
+        terms: set[tuple[str, str]] = set()
+        if highlights:
+            _walk_terms(q, reader, terms)
+        words = prepared.plain_words[:-1] if prepared.prefixed_last else prepared.plain_words
+        suggestion = self._suggest(words, reader, text)
+        explanation = None
+        if not docnums:
+            explanation = "No resources match" + (f" in category '{category}'." if category else ".")
+        results = Results(
+            self,
+            text,
+            searcher=searcher,
+            docnums=docnums,
+            scores=scores if sort == "relevance" else None,
+            total=total,
+            total_is_estimate=estimate,
+            facet_query=q,
+            want_facets=facets,
+            suggestion=suggestion,
+            fallback=fallback,
+            explanation=explanation,
+            terms=frozenset(terms),
+        )
+        results._category_filtered = category is not None  # type: ignore[attr-defined]
+        return results
+
+    def _last_category_filtered(self, results: Results) -> bool:
+        return bool(getattr(results, "_category_filtered", False))
+
+    @staticmethod
+    def _unknown_is(prepared: str) -> str | None:
+        for value in re.findall(r"\bis:([^\s)]*)", prepared):
+            if value not in queries.IS_VALUES:
+                return str(value)
+        return None
+
+    def _rewrite(self, q: Any, reader: Any, cache: dict[str, list[str]]) -> Any:
+        """Swap prefix/wildcard queries for capped expansions and ``is:`` for in-memory sets."""
+        if isinstance(q, query.Prefix):
+            return self._expand(q.fieldname, q.text, None, reader, cache, q.boost)
+        if isinstance(q, query.Wildcard):
+            literal = re.split(r"[*?]", q.text, maxsplit=1)[0]
+            pattern = re.compile(re.escape(q.text).replace(r"\*", ".*").replace(r"\?", ".") + "$")
+            return self._expand(q.fieldname, literal, pattern, reader, cache, q.boost)
+        if isinstance(q, query.Term) and q.fieldname == "is":
+            if q.text == "bookmarked":
+                return _DocSet("bookmarked", self._bookmarked)
+            return _DocSet(str(q.text), self._link_status.get(str(q.text), frozenset()))
+        return q.apply(lambda child: self._rewrite(child, reader, cache))
+
+    def _expand(
+        self,
+        fieldname: str,
+        prefix: str,
+        pattern: re.Pattern[str] | None,
+        reader: Any,
+        cache: dict[str, list[str]],
+        boost: float,
+    ) -> Any:
+        folded = [t.text for t in self._fold(prefix)]
+        prefix = folded[0] if folded else prefix.lower()
+        if fieldname in TEXT_FIELDS:
+            key = f"{prefix}\0{pattern.pattern if pattern else ''}"
+            words = cache.get(key)
+            if words is None:
+                words = _top_terms(reader, "spell", prefix, pattern)
+                cache[key] = words
+            analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
+            terms: set[str] = set()
+            for word in words:
+                terms.update(t.text for t in analyzer(word, mode="query"))
+        else:
+            terms = set(_top_terms(reader, fieldname, prefix, pattern))
+        if not terms:
+            return query.NullQuery
+        return query.Or([query.Term(fieldname, t) for t in sorted(terms)], boost=boost)
+
+    def _suggest(self, words: Sequence[str], reader: Any, text: str) -> str | None:
+        replacements: dict[str, str] = {}
+        for word in words:
+            folded = [t.text for t in self._fold(word)]
+            if not folded or len(folded[0]) < 3:
+                continue
+            stems = [t.text for t in self._stem(word, mode="query")]
+            if any(reader.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems):
+                continue
+            if reader.doc_frequency("spell", folded[0]):
+                continue
+            found = self._searcher.suggest("spell", folded[0], limit=1, maxdist=2)
+            if found and found[0] != folded[0]:
+                replacements[word] = found[0]
+        if not replacements:
+            return None
+        return queries.replace_words(text, replacements)
+
+    def _count_categories(self, searcher: Any, q: Any) -> dict[str, int]:
+        if q is None:
+            return {}
+        with self._lock:
+            try:
+                reader = searcher.reader()
+                cats = self._category_column(searcher)
+                counts: Counter[str] = Counter()
+                has_deleted = reader.has_deletions()
+                for docnum in searcher.docs_for_query(q):
+                    if has_deleted and reader.is_deleted(docnum):
+                        continue
+                    counts[cats[docnum]] += 1
+            except Exception:
+                return {}
+        order = [c.id for c in self.catalogue.categories]
+        ranked = {cid: counts[cid] for cid in order if counts.get(cid)}
+        ranked.update({cid: n for cid, n in counts.items() if cid not in ranked})
+        return ranked
+
+    def _category_column(self, searcher: Any) -> list[str]:
+        key = id(searcher)
+        if self._categories_by_doc is None or self._categories_by_doc[0] != key:
+            column = searcher.reader().column_reader("category")
+            self._categories_by_doc = (key, list(column))
+        return self._categories_by_doc[1]
+
+    # ---------------------------------------------------------- related
+    def related(self, resource_id: str, limit: int = 5) -> list[Resource]:
+        """Resources most like this one (shared key words), best first."""
+        res = self.get(resource_id)
+        if res is None or limit <= 0:
+            return []
+        try:
+            with self._lock:
+                searcher = self._searcher
+                text = " ".join([res.title, res.title, " ".join(res.tags), res.description])
+                keys = searcher.key_terms_from_text("description", text, numterms=16, normalize=True)
+                subqueries = [
+                    query.Term(name, word, boost=float(weight) * TEXT_FIELDS[name])
+                    for word, weight in keys
+                    for name in ("title", "description", "tags")
+                ]
+                if not subqueries:
+                    return []
+                hits = searcher.search(query.Or(subqueries), limit=limit, mask=query.Term("id", resource_id))
+                return [self._stored(searcher, hit.docnum) for hit in hits]
+        except Exception:
+            return []
+
+    # ---------------------------------------------------------- user state
+    def sync_notes(self, notes: Mapping[str, str]) -> None:
+        """Bookmarked ids -> note text: makes ``is:bookmarked`` and the notes' words searchable."""
+        with self._lock:
+            self._bookmarked = frozenset(notes)
+            try:
+                current: dict[str, str] = {}
+                for hit in self._searcher.search(query.Term("bookmarked", "yes"), limit=None, scored=False):
+                    current[hit["id"]] = hit.get("note", "") or ""
+                changed = [rid for rid in set(current) | set(notes) if current.get(rid) != notes.get(rid)]
+                changed = [rid for rid in changed if self.get(rid) is not None]
+                if not changed:
+                    return
+                writer = self._ix.writer(timeout=5.0)
+                try:
+                    for rid in sorted(changed):
+                        res = self.get(rid)
+                        assert res is not None
+                        writer.update_document(**_document(res, notes.get(rid)))
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
+                self._refresh()
+            except Exception as exc:
+                message = (
+                    f"Note words are not searchable this session (the index could not be updated: {exc})."
+                )
+                if message not in self.notices:
+                    self.notices.append(message)
+
+    def sync_link_status(self, status: Mapping[str, str]) -> None:
+        """Resource id -> link status ("ok", "dead", ...): makes ``is:ok`` / ``is:dead`` work."""
+        groups: dict[str, set[str]] = {}
+        for rid, value in status.items():
+            groups.setdefault(str(value).lower(), set()).add(rid)
+        with self._lock:
+            self._link_status = {k: frozenset(v) for k, v in groups.items()}
+
+
+def _top_terms(reader: Any, fieldname: str, prefix: str, pattern: re.Pattern[str] | None) -> list[str]:
+    """The most frequent words of a field that start with ``prefix`` (capped, see EXPANSION_*)."""
+    found: list[tuple[int, str]] = []
+    try:
+        iterator = reader.iter_prefix(fieldname, prefix)
+        for scanned, (btext, info) in enumerate(iterator):
+            if scanned >= EXPANSION_SCAN:
+                break
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+            if pattern is not None and not pattern.match(word):
+                continue
+            found.append((info.doc_frequency(), word))
+    except Exception:
+        return []
+    return [word for _n, word in heapq.nlargest(EXPANSION_LIMIT, found)]
+
+
+def _swap(tmp: Path, place: Path) -> None:
+    """Move a finished build into place; readers see the old index or the new one."""
+    old: Path | None = None
+    if place.exists():
+        old = place.with_name(f".{place.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.rename(place, old)
+    os.rename(tmp, place)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
