@@ -1,0 +1,363 @@
+"""What is known about a catalogue's links, without touching the network.
+
+This module holds the vocabulary of link statuses, one check's outcome
+(``LinkResult``) and the per-catalogue cache of the last check
+(``LinkStatusCache``). It never imports httpx, so the app can show link marks at
+start-up cheaply; the checking itself lives in ``ctdc_tui.core.links``, which
+re-exports everything here.
+
+The cache is a JSON file at ``locations.link_cache_file(catalogue)``::
+
+    {"version": 1, "catalogue": "/abs/path",
+     "resources": {"<resource id>": ["<url>", "<alternate url>", ...]},
+     "links": {"<url>": {<LinkResult.to_json()>}}}
+
+It is a cache: a damaged or unreadable file is ignored (with a notice) and the
+next check writes a fresh one. Writes are atomic and merge with what is on disk
+(the newer result of each link wins), so the CLI and the app never undo each
+other's checks.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from ctdc_tui.core import locations
+from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.fsutil import atomic_write_text
+
+CACHE_VERSION = 1
+
+LinkStatus = Literal[
+    "ok",  # answered 2xx at the address given
+    "redirected",  # answered 2xx after a temporary redirect (final_url says where)
+    "moved",  # the address itself moved permanently (301/308); final_url is the new one
+    "not_found",  # 404 or 410
+    "server_error",  # 5xx
+    "client_error",  # another 4xx (403, 401, 429...): the server answered but refused us
+    "timeout",  # no complete answer within the timeout
+    "dns",  # the host name does not resolve
+    "tls",  # the secure connection failed (certificate, protocol)
+    "unreachable",  # the connection was refused or the network unreachable
+    "error",  # anything else: too many redirects, a broken answer, a malformed address
+    "not_checked",  # not an http or https address: never fetched
+]
+
+Health = Literal["ok", "dead", "unknown"]
+
+STATUSES: tuple[LinkStatus, ...] = (
+    "ok",
+    "redirected",
+    "moved",
+    "not_found",
+    "server_error",
+    "client_error",
+    "timeout",
+    "dns",
+    "tls",
+    "unreachable",
+    "error",
+    "not_checked",
+)
+
+LABELS: dict[str, str] = {
+    "ok": "ok",
+    "redirected": "redirected",
+    "moved": "moved permanently",
+    "not_found": "not found",
+    "server_error": "server error",
+    "client_error": "refused by server",
+    "timeout": "timed out",
+    "dns": "DNS failure",
+    "tls": "TLS error",
+    "unreachable": "unreachable",
+    "error": "error",
+    "not_checked": "not checked",
+}
+
+_HEALTH: dict[str, Health] = {
+    "ok": "ok",
+    "redirected": "ok",
+    "moved": "ok",
+    "not_found": "dead",
+    "server_error": "dead",
+    "timeout": "dead",
+    "dns": "dead",
+    "tls": "dead",
+    "unreachable": "dead",
+    "error": "dead",
+    "client_error": "unknown",
+    "not_checked": "unknown",
+}
+
+
+def health_of(status: str) -> Health:
+    """``ok`` (it answers, maybe elsewhere), ``dead`` or ``unknown`` (403s, non-web links)."""
+    return _HEALTH.get(status, "unknown")
+
+
+def is_openable(url: str) -> bool:
+    """True only for an ``http``/``https`` address with a host and no spaces or control characters."""
+    if (
+        not isinstance(url, str)
+        or not url
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+    ):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def archived_url(url: str) -> str | None:
+    """The Internet Archive's Wayback Machine address of ``url`` (its newest copy), or None.
+
+    None when ``url`` is not an openable http/https address. The fragment is
+    dropped: the archive keys pages without it.
+    """
+    if not is_openable(url):
+        return None
+    return "https://web.archive.org/web/" + urllib.parse.urldefrag(url).url
+
+
+def describe_age(then: datetime, now: datetime | None = None) -> str:
+    """``just now``, ``5 minutes ago``, ``3 days ago``: how old a piece of knowledge is."""
+    now = now or datetime.now(UTC)
+    seconds = max(0, int((now - then).total_seconds()))
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    if seconds >= 60:
+        count = seconds // 60
+        return f"{count} minute{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """The outcome of checking one address."""
+
+    url: str
+    status: LinkStatus
+    checked_at: datetime
+    http_status: int | None = None  # of the final answer
+    final_url: str | None = None  # where redirects ended; None when there was none
+    redirects: tuple[tuple[str, int], ...] = ()  # every hop: (address, status code)
+    error: str = ""  # what went wrong, in words, for failures
+    method: str = ""  # "HEAD" or "GET": the request whose answer counts
+    elapsed: float = 0.0  # seconds
+    answered: bool = False  # something on the network replied (a server, or DNS saying "no such name")
+
+    @property
+    def health(self) -> Health:
+        return health_of(self.status)
+
+    @property
+    def label(self) -> str:
+        """The status in words, with the HTTP code when there is one."""
+        text = LABELS.get(self.status, self.status)
+        if self.http_status is not None and self.status not in ("ok",):
+            text += f" (HTTP {self.http_status})"
+        return text
+
+    def age(self, now: datetime | None = None) -> timedelta:
+        return (now or datetime.now(UTC)) - self.checked_at
+
+    def age_text(self, now: datetime | None = None) -> str:
+        return describe_age(self.checked_at, now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "health": self.health,
+            "label": self.label,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "redirects": [{"url": u, "status": s} for u, s in self.redirects],
+            "error": self.error or None,
+            "method": self.method or None,
+            "elapsed": round(self.elapsed, 3),
+            "answered": self.answered,
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> LinkResult:
+        """Rebuild a result from ``to_json()``; raises ValueError/TypeError/KeyError when malformed."""
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        status = data["status"]
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        checked_at = datetime.fromisoformat(str(data["checked_at"]))
+        if checked_at.tzinfo is None:
+            checked_at = checked_at.replace(tzinfo=UTC)
+        http_status = data.get("http_status")
+        if http_status is not None and not isinstance(http_status, int):
+            raise TypeError("http_status is not a number")
+        final_url = data.get("final_url")
+        redirects = tuple((str(hop["url"]), int(hop["status"])) for hop in data.get("redirects") or ())
+        return cls(
+            url=str(data["url"]),
+            status=status,
+            checked_at=checked_at,
+            http_status=http_status,
+            final_url=str(final_url) if final_url else None,
+            redirects=redirects,
+            error=str(data.get("error") or ""),
+            method=str(data.get("method") or ""),
+            elapsed=float(data.get("elapsed") or 0.0),
+            answered=bool(data.get("answered", False)),
+        )
+
+
+def resource_urls(url: str, alternate_urls: Iterable[str] = ()) -> tuple[str, ...]:
+    """A resource's addresses, main one first, without repeats or blanks."""
+    seen: dict[str, None] = {}
+    for candidate in (url, *alternate_urls):
+        text = str(candidate).strip()
+        if text:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+@dataclass
+class LinkStatusCache:
+    """The last known status of every link of one catalogue (see the module docstring)."""
+
+    path: Path | None
+    catalogue: str = ""
+    resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    links: dict[str, LinkResult] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, catalogue: Path, path: Path | None = None) -> LinkStatusCache:
+        """The cache of ``catalogue`` (``path`` overrides where it lives). Never raises.
+
+        A missing file gives an empty cache; a damaged or unreadable one gives an
+        empty cache and a line in ``notices``.
+        """
+        target = Path(path) if path is not None else locations.link_cache_file(Path(catalogue))
+        cache = cls(path=target, catalogue=str(Path(catalogue).expanduser().resolve()))
+        try:
+            raw = target.read_bytes()
+        except FileNotFoundError:
+            return cache
+        except OSError as exc:
+            cache.notices.append(
+                f"link cache {target} could not be read ({exc.strerror or exc}); link statuses are unknown"
+                " until `ctdc links check` runs"
+            )
+            return cache
+        try:
+            resources, links = _parse(raw)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            cache.notices.append(
+                f"link cache {target} is damaged ({exc}); it was ignored,"
+                " and `ctdc links check` will rewrite it"
+            )
+            return cache
+        cache.resources, cache.links = resources, links
+        return cache
+
+    def __len__(self) -> int:
+        """How many resources have a known status."""
+        return sum(1 for rid in self.resources if self.get(rid) is not None)
+
+    def get(self, resource_id: str) -> LinkResult | None:
+        """The last result for the resource's main link, or None when never checked."""
+        urls = self.resources.get(resource_id)
+        return self.links.get(urls[0]) if urls else None
+
+    def results_for(self, resource_id: str) -> list[LinkResult]:
+        """Results for every checked address of the resource, main link first."""
+        return [self.links[u] for u in self.resources.get(resource_id, ()) if u in self.links]
+
+    def get_url(self, url: str) -> LinkResult | None:
+        return self.links.get(url)
+
+    def status_map(self) -> dict[str, Health]:
+        """Resource id -> ``ok``/``dead``/``unknown`` of its main link (for ``sync_link_status``)."""
+        out: dict[str, Health] = {}
+        for rid in self.resources:
+            result = self.get(rid)
+            if result is not None:
+                out[rid] = result.health
+        return out
+
+    def last_checked(self) -> datetime | None:
+        """When the newest result was taken, or None for an empty cache."""
+        return max((r.checked_at for r in self.links.values()), default=None)
+
+    def record(self, resources: Mapping[str, Sequence[str]], results: Iterable[LinkResult]) -> None:
+        """Remember new results: ``resources`` maps each checked resource id to its addresses."""
+        for rid, urls in resources.items():
+            self.resources[rid] = tuple(urls)
+        for result in results:
+            self.links[result.url] = result
+
+    def save(self) -> None:
+        """Write the cache atomically, merged with the file on disk (newer results win).
+
+        Raises CtdcError (with a fix) when the file cannot be written.
+        """
+        if self.path is None:
+            return
+        try:
+            on_disk_resources, on_disk_links = _parse(self.path.read_bytes())
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            on_disk_resources, on_disk_links = {}, {}
+        resources = {**on_disk_resources, **self.resources}
+        links = dict(on_disk_links)
+        for url, result in self.links.items():
+            older = links.get(url)
+            if older is None or older.checked_at <= result.checked_at:
+                links[url] = result
+        used = {u for urls in resources.values() for u in urls}
+        links = {u: r for u, r in links.items() if u in used}
+        self.resources, self.links = resources, links
+        payload = {
+            "version": CACHE_VERSION,
+            "catalogue": self.catalogue,
+            "resources": {rid: list(urls) for rid, urls in resources.items()},
+            "links": {u: r.to_json() for u, r in links.items()},
+        }
+        try:
+            atomic_write_text(
+                self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+            )
+        except OSError as exc:
+            raise CtdcError(
+                f"could not save link statuses to {self.path}: {exc.strerror or exc}",
+                "make that folder writable, or set CTDC_HOME to a writable folder",
+            ) from exc
+
+
+def _parse(raw: bytes) -> tuple[dict[str, tuple[str, ...]], dict[str, LinkResult]]:
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if data.get("version") != CACHE_VERSION:
+        raise ValueError(f"unknown version {data.get('version')!r}")
+    raw_resources = data["resources"]
+    raw_links = data["links"]
+    if not isinstance(raw_resources, dict) or not isinstance(raw_links, dict):
+        raise ValueError("'resources' and 'links' must be objects")
+    resources: dict[str, tuple[str, ...]] = {}
+    for rid, urls in raw_resources.items():
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            raise ValueError(f"resource {rid!r}: addresses must be a list of strings")
+        resources[str(rid)] = tuple(urls)
+    links = {str(url): LinkResult.from_json(entry) for url, entry in raw_links.items()}
+    return resources, links
