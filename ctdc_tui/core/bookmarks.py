@@ -667,28 +667,40 @@ def _move_aside(path: Path) -> Path:
 
 
 def _salvage(aside: Path) -> list[Bookmark]:
-    """Whatever bookmark rows can still be read from a damaged file (often none)."""
-    found: list[Bookmark] = []
+    """Whatever bookmark rows can still be read from a damaged file (often none).
+
+    A full scan first; when it trips on a broken page, each rowid is fetched on its
+    own so that rows on the pages that are still whole are kept.
+    """
     try:
         conn = sqlite3.connect(f"{aside.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error:
-        return found
+        return []
     try:
-        cursor = conn.execute(_SELECT_ALL)
-        while True:
+        try:
+            return [_row_to_bookmark(row) for row in conn.execute(_SELECT_ALL).fetchall()]
+        except sqlite3.Error:
+            pass
+        try:
+            top = int(conn.execute("SELECT max(rowid) FROM bookmarks").fetchone()[0] or 0)
+        except (sqlite3.Error, TypeError, ValueError):
+            top = 0
+        try:
+            pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        except sqlite3.Error:
+            pages = 0
+        found: list[Bookmark] = []
+        for rowid in range(1, max(top, pages * 64) + 1):
             try:
-                row = cursor.fetchone()
+                row = conn.execute(_SELECT_ALL + " WHERE rowid = ?", (rowid,)).fetchone()
             except sqlite3.Error:
-                break
-            if row is None:
-                break
-            with contextlib.suppress(ValueError, TypeError):
-                found.append(_row_to_bookmark(row))
-    except sqlite3.Error:
-        pass
+                continue
+            if row is not None:
+                with contextlib.suppress(ValueError, TypeError):
+                    found.append(_row_to_bookmark(row))
+        return found
     finally:
         conn.close()
-    return found
 
 
 def _person_error(exc: sqlite3.Error, path: Path | None) -> CtdcError:

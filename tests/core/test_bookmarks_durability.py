@@ -1,0 +1,286 @@
+"""BookmarkStore never loses a bookmark: concurrent writers, SIGKILL mid-write, damaged files,
+newer schemas and read-only folders."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from ctdc_tui.core.bookmarks import SCHEMA_VERSION, BookmarkStore
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.errors import CtdcError
+
+CAT = "toolkit-0123456789ab"
+
+
+def res(rid: str) -> Resource:
+    return Resource(id=rid, title=f"Title {rid}", url=f"https://example.org/{rid}", category="c")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# Each worker adds N bookmarks of its own, removes every third one again and writes a note on
+# every fifth, so its expected end state is known exactly. Both start together (a go-file).
+CONCURRENT_WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Resource
+    path, name, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    store = BookmarkStore.open(path)
+    while not go.exists():
+        time.sleep(0.005)
+    for i in range(n):
+        rid = f"{name}-{i}"
+        store.add("cat", Resource(id=rid, title=rid, url="https://example.org/" + rid, category="c"))
+        if i % 5 == 0:
+            store.set_note("cat", rid, f"note {rid}")
+        if i % 3 == 0:
+            assert store.remove("cat", rid) is not None
+    store.close()
+    print("done")
+    """
+)
+
+
+def test_two_processes_writing_at_once_keep_every_change(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    go = tmp_path / "go"
+    n = 300  # 300 adds, 100 removes and 60 notes per process: 920 transactions in all
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_WORKER, str(path), name, str(n), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("p", "q")
+    ]
+    time.sleep(0.3)
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == "done"
+    with BookmarkStore.open(path) as store:
+        assert store.notices == []
+        got = store.notes("cat")
+    expected = {
+        f"{name}-{i}": (f"note {name}-{i}" if i % 5 == 0 else "")
+        for name in ("p", "q")
+        for i in range(n)
+        if i % 3 != 0
+    }
+    assert got == expected
+
+
+KILL_WORKER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Resource
+    path, start = Path(sys.argv[1]), int(sys.argv[2])
+    store = BookmarkStore.open(path)
+    i = start
+    while True:
+        rid = f"r{i}"
+        store.add("cat", Resource(id=rid, title=rid, url="https://example.org/" + rid, category="c"),
+                  note="x" * (i % 700))
+        print(rid, flush=True)  # printed only after the commit returned
+        i += 1
+    """
+)
+
+
+def test_sigkill_in_a_loop_of_writes_loses_nothing_committed(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    committed: list[str] = []
+    for round_no, wait_for in enumerate((25, 60, 40)):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_WORKER, str(path), str(len(committed) + round_no * 1000)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        seen = 0
+        while seen < wait_for:
+            line = proc.stdout.readline()
+            assert line, "the writer stopped before it was killed"
+            committed.append(line.strip())
+            seen += 1
+        proc.send_signal(signal.SIGKILL)
+        rest, _ = proc.communicate(timeout=30)
+        committed += rest.split()
+        assert proc.returncode == -signal.SIGKILL
+        with BookmarkStore.open(path) as store:
+            assert store.notices == []
+            ids = store.ids("cat")
+            assert set(committed) <= ids
+            # at most the one write in flight when the signal came may be there unreported
+            assert len(ids - set(committed)) <= 1
+            assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_damaged_file_is_moved_aside_and_a_fresh_store_starts(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    garbage = b"this is not an SQLite file at all\n" * 200
+    path.write_bytes(garbage)
+    store = BookmarkStore.open(path)
+    try:
+        assert len(store.notices) == 1
+        notice = store.notices[0]
+        asides = list(tmp_path.glob("bookmarks.sqlite3.damaged-*"))
+        assert len(asides) == 1
+        assert str(asides[0]) in notice and "damaged" in notice
+        assert asides[0].read_bytes() == garbage  # nothing lost: the old file is kept as it was
+        store.add(CAT, res("a"))
+        assert store.ids(CAT) == {"a"}
+    finally:
+        store.close()
+    with BookmarkStore.open(path) as again:
+        assert again.notices == [] and again.ids(CAT) == {"a"}
+
+
+def test_corrupted_pages_are_moved_aside_and_readable_rows_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    with BookmarkStore.open(path) as store:
+        for i in range(300):
+            store.add(CAT, res(f"r{i}"), note="n" * 200)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > page * 6
+    hit = data.index(b"Title r150")  # wreck the table page that holds this row
+    start = hit - hit % page
+    data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    with BookmarkStore.open(path) as store:
+        assert len(store.notices) == 1 and "moved aside" in store.notices[0]
+        (aside,) = [p for p in tmp_path.glob("*.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+        assert digest(aside) == before
+        kept = store.ids(CAT)
+        # what lived on the wrecked page may be gone from the fresh store, but it stays in the
+        # moved-aside file; the rest was carried over
+        assert kept <= {f"r{i}" for i in range(300)}
+        assert ("could still be read" in store.notices[0]) == bool(kept)
+        assert "r150" not in kept
+        assert len(kept) > 250  # the rows on the pages that were not touched
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    with BookmarkStore.open(path) as store:
+        store.add(CAT, res("a"))
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    before = digest(path)
+    with pytest.raises(CtdcError) as info:
+        BookmarkStore.open(path)
+    assert "newer version" in info.value.message and str(path) in info.value.message
+    assert "upgrade" in info.value.hint
+    assert digest(path) == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_data_folder_that_cannot_exist_opens_read_only(tmp_path: Path) -> None:
+    blocker = tmp_path / "home"
+    blocker.write_text("a file where the data folder should be")
+    store = BookmarkStore.open(blocker / "data" / "bookmarks.sqlite3")
+    assert store.read_only
+    assert len(store.notices) == 1 and "read-only" in store.notices[0] and "CTDC_HOME" in store.notices[0]
+    assert store.list(CAT) == []
+    with pytest.raises(CtdcError) as info:
+        store.add(CAT, res("a"))
+    assert "cannot save bookmarks" in info.value.message
+    assert "writable" in info.value.hint
+    with pytest.raises(CtdcError):
+        store.set_note(CAT, "a", "x")
+
+
+READ_ONLY_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Resource
+    from ctdc_tui.core.errors import CtdcError
+    store = BookmarkStore.open(Path(sys.argv[1]))
+    out = {"read_only": store.read_only, "notices": store.notices, "ids": sorted(store.ids("cat")),
+           "notes": store.notes("cat")}
+    try:
+        store.add("cat", Resource(id="new", title="t", url="https://e.org", category="c"))
+        out["error"] = None
+    except CtdcError as exc:
+        out["error"] = exc.message
+        out["hint"] = exc.hint
+    print(json.dumps(out))
+    """
+)
+
+
+def _run_without_root(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` so that file permissions apply: as root, inside a user namespace
+    (``unshare -U``) where root's override of permissions does not reach the real files."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root and `unshare` is missing: permissions cannot be enforced")
+        probe = subprocess.run(["unshare", "-U", "true"], capture_output=True, check=False)
+        if probe.returncode != 0:
+            pytest.skip("running as root and user namespaces are not allowed: permissions cannot be enforced")
+        prefix = ["unshare", "-U"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["with-store", "empty"])
+def test_read_only_data_folder_shows_bookmarks_and_refuses_changes(tmp_path: Path, existing: bool) -> None:
+    import json
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "bookmarks.sqlite3"
+    if existing:
+        with BookmarkStore.open(path) as store:
+            store.add("cat", res("kept"), note="my note")
+        for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+            assert not leftover.exists()  # closed cleanly: checkpointed
+        os.chmod(path, 0o444)
+    os.chmod(data, 0o555)
+    try:
+        proc = _run_without_root(READ_ONLY_PROBE, str(path))
+    finally:
+        os.chmod(data, 0o755)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["read_only"] is True
+    assert len(out["notices"]) == 1 and "read-only" in out["notices"][0]
+    assert out["ids"] == (["kept"] if existing else [])
+    if existing:
+        assert out["notes"] == {"kept": "my note"}
+    assert out["error"] and "cannot save bookmarks" in out["error"]
+    assert not (data / "bookmarks.sqlite3-wal").exists()
