@@ -1,0 +1,1 @@
+"""The Textual app (``ctdc``): imported only when the app is opened."""

@@ -1,0 +1,317 @@
+"""What the keys do: links, copying, sort, panes, bookmarks and notes, help, palette messages.
+
+``ActionsMixin`` is part of ``CtdcApp``. Only http and https links are ever
+opened (``App.open_url``); anything else gets a message saying why.
+Bookmark changes go to the ``BookmarkStore`` and are then synced into the
+search index (``sync_notes``) so ``is:bookmarked`` and note words match.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from textual.binding import Binding
+from textual.widget import Widget
+
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.tui.citation import citation
+from ctdc_tui.tui.views import BROWSE_SORTS, SEARCH_SORTS
+from ctdc_tui.tui.widgets.detail import DetailPane
+from ctdc_tui.tui.widgets.resource_list import ResourceList
+from ctdc_tui.tui.widgets.search_box import SearchBox
+from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
+from ctdc_tui.tui.widgets.status import SORT_LABELS
+
+WAYBACK = "https://web.archive.org/web/"
+
+
+def is_web_link(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+class ActionsMixin:
+    """Key actions of ``CtdcApp`` (see module docstring)."""
+
+    index: Any
+    bookmarks: Any
+    catalogue_key: str
+    screen: Any
+    focused: Widget | None
+
+    def _init_actions(self) -> None:
+        self.undo_stack: list[Any] = []
+
+    # ------------------------------------------------------------- helpers
+    def _link(self) -> tuple[str, str] | None:
+        """(url, title) of the current row: the resource's link, or what a bookmark saved."""
+        resource: Resource | None = self.current_resource()  # type: ignore[attr-defined]
+        if resource is not None:
+            return resource.url, resource.title
+        resource_id = self.current_id()  # type: ignore[attr-defined]
+        if resource_id is not None and self.bookmarks is not None:
+            bookmark = self.bookmarks.get(self.catalogue_key, resource_id)
+            if bookmark is not None:
+                return bookmark.url, bookmark.title
+        return None
+
+    def _say(self, message: str, severity: str = "information") -> None:
+        self.notify(message, severity=severity, markup=False)  # type: ignore[attr-defined]
+
+    def key_for(self, binding_id: str) -> str:
+        """How the key of a binding is shown (after remapping), e.g. ``ctrl+y``."""
+        keymap: dict[str, str] = getattr(self, "_keymap", {})
+        for binding in type(self).BINDINGS:  # type: ignore[attr-defined]
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                keys = keymap.get(binding_id, binding.key).split(",")[0]
+                return str(self.get_key_display(Binding(keys, binding.action)))  # type: ignore[attr-defined]
+        return ""
+
+    def sync_notes(self) -> None:
+        if self.bookmarks is None:
+            return
+        self.bookmarked = set(self.bookmarks.ids(self.catalogue_key))
+        if self.index is not None:
+            self.index.sync_notes(self.bookmarks.notes(self.catalogue_key))
+
+    # --------------------------------------------------------------- links
+    def action_open_link(self) -> None:
+        link = self._link()
+        if link is None:
+            return
+        url, _title = link
+        if not is_web_link(url):
+            self._say(f"Not opening {url!r}: only http and https links are opened.", "warning")
+            return
+        self.open_url(url)  # type: ignore[attr-defined]
+        self._say(f"Opening {url}")
+
+    def action_open_archive(self) -> None:
+        link = self._link()
+        if link is None:
+            return
+        url, _title = link
+        if not is_web_link(url):
+            self._say(f"No archived copy for {url!r}: only http and https links are archived.", "warning")
+            return
+        self.open_url(WAYBACK + url.strip())  # type: ignore[attr-defined]
+        self._say(f"Opening the Internet Archive's copies of {url}")
+
+    def action_copy_link(self) -> None:
+        link = self._link()
+        if link is None:
+            return
+        self.copy_to_clipboard(link[0])  # type: ignore[attr-defined]
+        self._say(f"Copied the link: {link[0]}")
+
+    def action_copy_citation(self) -> None:
+        resource: Resource | None = self.current_resource()  # type: ignore[attr-defined]
+        if resource is None:
+            link = self._link()
+            if link is None:
+                return
+            text = f"{link[1]}. {link[0]}"
+        else:
+            text = citation(resource)
+        self.copy_to_clipboard(text)  # type: ignore[attr-defined]
+        self._say(f"Copied: {text}")
+
+    # ---------------------------------------------------------------- sort
+    def action_cycle_sort(self) -> None:
+        searching = bool(self.search_text.strip())  # type: ignore[attr-defined]
+        order = SEARCH_SORTS if searching else BROWSE_SORTS
+        current = self.effective_sort()  # type: ignore[attr-defined]
+        position = order.index(current) if current in order else -1
+        self.sort = order[(position + 1) % len(order)]
+        self.reload()  # type: ignore[attr-defined]
+        self._say(f"Sorted {SORT_LABELS[self.sort]}")
+
+    # ------------------------------------------------------------- focus
+    def _panes(self) -> list[Widget]:
+        panes: list[Widget] = []
+        sidebar = self.query_one(Sidebar)  # type: ignore[attr-defined]
+        if sidebar.display and sidebar.styles.display != "none" and sidebar.region.width > 0:
+            panes.append(sidebar)
+        panes.append(self.query_one(ResourceList))  # type: ignore[attr-defined]
+        panes.append(self.query_one(DetailPane))  # type: ignore[attr-defined]
+        return panes
+
+    def _current_pane(self, panes: list[Widget]) -> int:
+        focused = self.focused
+        for position, pane in enumerate(panes):
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                return position
+        return panes.index(self.query_one(ResourceList))  # type: ignore[attr-defined]
+
+    def action_next_pane(self) -> None:
+        panes = self._panes()
+        panes[min(self._current_pane(panes) + 1, len(panes) - 1)].focus()
+
+    def action_previous_pane(self) -> None:
+        panes = self._panes()
+        panes[max(self._current_pane(panes) - 1, 0)].focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one(SearchBox).focus()  # type: ignore[attr-defined]
+
+    def action_toggle_sidebar(self) -> None:
+        screen = self.screen
+        if screen.has_class("-show-sidebar"):
+            screen.remove_class("-show-sidebar")
+            self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+        else:
+            screen.add_class("-show-sidebar")
+            self.query_one(Sidebar).focus()  # type: ignore[attr-defined]
+
+    def action_escape(self) -> None:
+        """Esc: close the sidebar overlay, clear the search, or step back one pane."""
+        screen = self.screen
+        focused = self.focused
+        search = self.query_one(SearchBox)  # type: ignore[attr-defined]
+        results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
+        if screen.has_class("-show-sidebar"):
+            screen.remove_class("-show-sidebar")
+            results_list.focus()
+        elif focused is search:
+            if search.value:
+                search.value = ""
+            else:
+                results_list.focus()
+        elif focused is not None and self.query_one(DetailPane) in (focused, *focused.ancestors):  # type: ignore[attr-defined]
+            results_list.focus()
+        elif self.search_text:  # type: ignore[attr-defined]
+            search.value = ""
+            self._say("Search cleared")
+        elif focused is results_list:
+            self.action_previous_pane()
+
+    def action_category(self, number: int) -> None:
+        categories = self.categories()  # type: ignore[attr-defined]
+        if not 1 <= number <= len(categories):
+            self._say(f"There is no category {number}; this catalogue has {len(categories)}.", "warning")
+            return
+        self.show_view(categories[number - 1].id)  # type: ignore[attr-defined]
+
+    def action_accept_suggestion(self) -> None:
+        results = self.results  # type: ignore[attr-defined]
+        if results is None or not results.suggestion:
+            return
+        search = self.query_one(SearchBox)  # type: ignore[attr-defined]
+        search.value = results.suggestion
+        search.cursor_position = len(search.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept_suggestion":
+            results = self.results  # type: ignore[attr-defined]
+            return bool(results is not None and results.suggestion and self.search_text.strip())  # type: ignore[attr-defined]
+        if action == "undo_remove":
+            return bool(self.undo_stack) or None
+        return True
+
+    # ----------------------------------------------------------- bookmarks
+    def action_toggle_bookmark(self) -> None:
+        if self.bookmarks is None:
+            self._say("Bookmarks are unavailable: the bookmark store could not be opened.", "error")
+            return
+        resource_id = self.current_id()  # type: ignore[attr-defined]
+        if resource_id is None:
+            return
+        resource: Resource | None = self.current_resource()  # type: ignore[attr-defined]
+        try:
+            if self.bookmarks.get(self.catalogue_key, resource_id) is not None:
+                removed = self.bookmarks.remove(self.catalogue_key, resource_id)
+                if removed is not None:
+                    self.undo_stack.append(removed)
+                key = self.key_for("app.undo")
+                self._say(
+                    f"Removed the bookmark of {removed.title if removed else resource_id} ({key} undoes)"
+                )
+            elif resource is not None:
+                self.bookmarks.add(self.catalogue_key, resource)
+                self._say(f"Bookmarked {resource.title}")
+        except CtdcError as error:
+            self._say(f"{error.message} {error.hint}".strip(), "error")
+            return
+        self._bookmarks_changed()
+
+    def action_undo_remove(self) -> None:
+        if not self.undo_stack or self.bookmarks is None:
+            self._say("Nothing to undo.")
+            return
+        bookmark = self.undo_stack.pop()
+        try:
+            self.bookmarks.restore(bookmark)
+        except CtdcError as error:
+            self.undo_stack.append(bookmark)
+            self._say(f"{error.message} {error.hint}".strip(), "error")
+            return
+        self._say(f"Restored the bookmark of {bookmark.title}")
+        self._bookmarks_changed(select=bookmark.resource_id)
+
+    def _bookmarks_changed(self, select: str | None = None) -> None:
+        self.sync_notes()
+        self.refresh_marks()  # type: ignore[attr-defined]
+        if select is not None:
+            self.query_one(ResourceList).select_id(select)  # type: ignore[attr-defined]
+        self.refresh_bindings()  # type: ignore[attr-defined]
+
+    def action_edit_note(self) -> None:
+        if self.bookmarks is None:
+            self._say("Notes are unavailable: the bookmark store could not be opened.", "error")
+            return
+        resource_id = self.current_id()  # type: ignore[attr-defined]
+        if resource_id is None:
+            return
+        from ctdc_tui.tui.screens.note_editor import NoteEditorScreen
+
+        resource: Resource | None = self.current_resource()  # type: ignore[attr-defined]
+        bookmark = self.bookmarks.get(self.catalogue_key, resource_id)
+        if resource is None and bookmark is None:
+            return
+        title = resource.title if resource is not None else bookmark.title
+        note = bookmark.note if bookmark is not None else ""
+
+        def saved(text: str | None) -> None:
+            if text is None or self.bookmarks is None:
+                return
+            try:
+                if self.bookmarks.get(self.catalogue_key, resource_id) is None and resource is not None:
+                    self.bookmarks.add(self.catalogue_key, resource, note=text)
+                else:
+                    self.bookmarks.set_note(self.catalogue_key, resource_id, text)
+            except CtdcError as error:
+                self._say(f"{error.message} {error.hint}".strip(), "error")
+                return
+            self._say("Note saved")
+            self._bookmarks_changed(select=resource_id)
+
+        self.push_screen(NoteEditorScreen(note, title=title), saved)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------- help, palette
+    def action_help(self) -> None:
+        from ctdc_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())  # type: ignore[attr-defined]
+
+    def on_goto_resource(self, message: Any) -> None:
+        self.goto_resource(message.resource_id)  # type: ignore[attr-defined]
+
+    def on_goto_category(self, message: Any) -> None:
+        category_id = message.category_id
+        known = {category.id for category in self.categories()}  # type: ignore[attr-defined]
+        if category_id is None:
+            category_id = ALL
+        if category_id in known or category_id in (ALL, BOOKMARKS):
+            self.show_view(category_id)  # type: ignore[attr-defined]
+            self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+        else:
+            self._say(f"There is no category '{category_id}' in this catalogue.", "warning")
+
+    def on_goto_bookmarks(self, message: Any) -> None:
+        self.show_view(BOOKMARKS)  # type: ignore[attr-defined]
+        self.query_one(ResourceList).focus()  # type: ignore[attr-defined]

@@ -1,0 +1,309 @@
+"""The ctdc app: sidebar of categories, resource list, detail pane, search as you type.
+
+The app holds the core objects (``self.index``: the ``SearchIndex``;
+``self.bookmarks``: the ``BookmarkStore``) and routes messages between the
+widgets; the widgets only render what they are handed. What is shown is
+decided by three things: the view (``ALL``, a category id or ``BOOKMARKS``),
+the query in the search box and the sort. Searches run in a thread worker;
+a generation counter drops results that arrive after a newer keystroke.
+
+Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
+``ctdc_tui.tui.actions``; the startup and state handling in this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, ProgressBar
+
+from ctdc_tui.core import locations
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.tui.actions import ActionsMixin
+from ctdc_tui.tui.views import ViewsMixin
+from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
+from ctdc_tui.tui.widgets.resource_list import ResourceList
+from ctdc_tui.tui.widgets.search_box import SearchBox
+from ctdc_tui.tui.widgets.sidebar import ALL, Sidebar
+from ctdc_tui.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.search import SearchIndex
+
+
+def _category_bindings() -> list[BindingType]:
+    return [
+        Binding(str(n), f"category({n})", f"Category {n}", show=False, id=f"app.category_{n}")
+        for n in range(1, 10)
+    ]
+
+
+# Palette providers, imported when the palette first opens (not before the first frame).
+def _resource_commands() -> type[Provider]:
+    from ctdc_tui.tui.commands import ResourceCommands
+
+    return ResourceCommands
+
+
+def _category_commands() -> type[Provider]:
+    from ctdc_tui.tui.commands import CategoryCommands
+
+    return CategoryCommands
+
+
+def _app_commands() -> type[Provider]:
+    from ctdc_tui.tui.commands import AppCommands
+
+    return AppCommands
+
+
+class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
+    """Browse, search and bookmark a CTDC-format catalogue."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "CTDC Toolkit"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-stacked"),
+        (50, "-narrow"),
+        (70, "-medium"),
+        (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (12, "-tall")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", id="app.search"),
+        Binding("escape", "escape", "Back", show=False, id="app.escape"),
+        Binding("o", "open_link", "Open", id="app.open_link"),
+        Binding("a", "open_archive", "Archived", show=False, id="app.open_archive"),
+        Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
+        Binding("Y", "copy_citation", "Cite", show=False, id="app.copy_citation"),
+        Binding("s", "cycle_sort", "Sort", id="app.sort"),
+        Binding("b", "toggle_bookmark", "Bookmark", id="app.bookmark"),
+        Binding("n", "edit_note", "Note", id="app.note"),
+        Binding("u", "undo_remove", "Undo", show=False, id="app.undo"),
+        Binding("l", "next_pane", "Next pane", show=False, id="app.next_pane"),
+        Binding("h", "previous_pane", "Previous pane", show=False, id="app.previous_pane"),
+        Binding("c", "toggle_sidebar", "Categories", id="app.toggle_sidebar"),
+        Binding("ctrl+y", "accept_suggestion", "Use suggestion", priority=True, id="app.accept_suggestion"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        *_category_bindings(),
+    ]
+
+    COMMANDS = App.COMMANDS | {_resource_commands, _category_commands, _app_commands}
+
+    def __init__(
+        self,
+        catalogue: Path | None = None,
+        index_dir: str | None = None,
+        resource_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.catalogue_path = Path(catalogue) if catalogue is not None else locations.catalogue_dir()
+        self.catalogue_key = locations.catalogue_key(self.catalogue_path)
+        self.index_dir = index_dir
+        self.deep_link = resource_id
+        self.index: SearchIndex | None = None
+        self.bookmarks: BookmarkStore | None = None
+        self.exit_code = 0
+        self._search_lock = threading.Lock()
+        self._init_views()
+        self._init_actions()
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield SearchBox(id="search")
+        yield ProgressBar(id="index-progress", show_eta=False)
+        with Horizontal(id="panes"):
+            yield Sidebar(id="sidebar")
+            with Horizontal(id="main"):
+                yield ResourceList(id="results", empty_message="Opening the catalogue…")
+                yield DetailPane(id="detail")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply_config()
+        self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
+        self.query_one("#index-progress", ProgressBar).display = False
+        self._open_stores()
+        self.open_index()
+
+    def _apply_config(self) -> None:
+        from ctdc_tui.core.config import check_binding_ids, load_config
+
+        config, problems = load_config()
+        known = self._binding_ids()
+        keymap = dict(config.keymap)
+        problems = [*problems, *check_binding_ids(keymap, known, path=config.path, lines=config.keymap_lines)]
+        keymap = {binding_id: keys for binding_id, keys in keymap.items() if binding_id in known}
+        if keymap:
+            self.set_keymap(keymap)
+        self._config_theme = config.theme
+        for problem in problems:
+            self.notify(problem.format(), title="Config", severity="warning", markup=False, timeout=10)
+
+    def _binding_ids(self) -> set[str]:
+        from ctdc_tui.tui.keymap import _on_demand_screens, binding_ids
+
+        classes = [type(self), Sidebar, ResourceList, DetailPane, RelatedList, SearchBox]
+        with contextlib.suppress(ModuleNotFoundError):  # TEMPORARY until the screens land
+            classes += _on_demand_screens()
+        return binding_ids(classes)
+
+    def _open_stores(self) -> None:
+        from ctdc_tui.core.bookmarks import BookmarkStore
+
+        try:
+            self.bookmarks = BookmarkStore.open()
+        except CtdcError as error:
+            self.notify(
+                f"{error.message} {error.hint}".strip(), title="Bookmarks", severity="error", markup=False
+            )
+            return
+        for notice in self.bookmarks.notices:
+            self.notify(notice, title="Bookmarks", severity="warning", markup=False, timeout=10)
+
+    # ------------------------------------------------------------ index opening
+    @work(thread=True, group="index", exit_on_error=False)
+    def open_index(self) -> None:
+        from ctdc_tui.core.search import SearchIndex
+
+        started = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - started > 0.2:
+                self.call_from_thread(self._show_progress, done, total)
+
+        try:
+            index = SearchIndex.open(self.catalogue_path, self.index_dir, progress=progress)
+        except CtdcError as error:
+            self.call_from_thread(self._index_failed, error)
+            return
+        self.call_from_thread(self._index_ready, index)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#index-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#status", StatusLine).show_text(
+            f"Indexing the catalogue: {done} of {total} resources…"
+        )
+
+    def _index_failed(self, error: CtdcError) -> None:
+        self.exit_code = 1
+        self.query_one("#index-progress", ProgressBar).display = False
+        text = f"Cannot open the catalogue: {error.message}" + (f" Fix: {error.hint}" if error.hint else "")
+        self.query_one(ResourceList).empty_message = text
+        self.query_one("#status", StatusLine).show_text(text)
+        self.notify(text, title="Catalogue", severity="error", markup=False, timeout=30)
+
+    def _index_ready(self, index: SearchIndex) -> None:
+        self.index = index
+        self.query_one("#index-progress", ProgressBar).display = False
+        for notice in index.notices:
+            self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
+        self.sync_notes()
+        self._restore_start()
+        self.query_one(ResourceList).focus()
+
+    def _restore_start(self) -> None:
+        from ctdc_tui.core.state import load_state
+
+        state, notice = load_state()
+        if notice:
+            self.notify(notice, title="Saved state", severity="warning", markup=False)
+        if state.sort in ("relevance", "title", "year", "catalogue"):
+            self.sort = state.sort
+        theme = state.theme or self._config_theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        if self.deep_link:
+            resource = self.index.get(self.deep_link) if self.index else None
+            if resource is not None:
+                self.show_view(resource.category, select=resource.id)
+                return
+            self.notify(
+                f"There is no resource '{self.deep_link}' in this catalogue; `ctdc list` shows every id.",
+                title="Open",
+                severity="warning",
+                markup=False,
+            )
+        categories = self.categories()
+        keys = {ALL, *(category.id for category in categories), *self.special_views()}
+        view = state.category if state.category in keys else (categories[0].id if categories else ALL)
+        self.show_view(view, select=state.resource_id)
+
+    def save_state(self) -> None:
+        from ctdc_tui.core.state import AppState, save_state
+
+        if self.index is None:
+            return
+        state = AppState(
+            theme=self.theme, category=self.view_key, resource_id=self.current_id(), sort=self.sort
+        )
+        notice = save_state(state)  # never raises: losing the remembered place must not block quitting
+        if notice:
+            self.save_notice = notice
+
+    async def action_quit(self) -> None:
+        self.save_state()
+        self.exit(self.exit_code)
+
+    def on_unmount(self) -> None:
+        if self.bookmarks is not None:
+            self.bookmarks.close()
+        if self.index is not None:
+            self.index.close()
+
+    # -------------------------------------------------------------- searching
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.set_query(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self) -> None:
+        self.query_one(ResourceList).focus()
+
+    def start_search(self, generation: int, query: str, category: str | None, sort: str) -> None:
+        self._search_worker(generation, query, category, sort)
+
+    @work(thread=True, group="search", exclusive=True, exit_on_error=False)
+    def _search_worker(self, generation: int, query: str, category: str | None, sort: str) -> None:
+        delay = min(self.last_search_seconds, 0.15) if self.last_search_seconds > 0.02 else 0.0
+        if delay:
+            time.sleep(delay)
+        with self._search_lock:
+            if generation != self.generation or self.index is None:
+                return
+            started = time.perf_counter()
+            results = self.index.search(query, category=category, sort=sort, limit=None, as_you_type=True)  # type: ignore[arg-type]
+            facets = results.facets  # counted here, off the UI thread; they ignore the category filter
+            self.last_search_seconds = time.perf_counter() - started
+        self.call_from_thread(self.show_search_results, generation, results, facets)
+
+    @work(thread=True, group="related", exclusive=True, exit_on_error=False)
+    def find_related(self, resource_id: str) -> None:
+        if self.index is None:
+            return
+        related: list[Resource] = list(self.index.related(resource_id))
+        self.call_from_thread(self.show_related, resource_id, related)
+
+
+def run_app(catalogue: Path, index_dir: str | None, resource_id: str | None) -> int:
+    """Run the app until the user quits; the exit status for the CLI."""
+    app = CtdcApp(catalogue, index_dir, resource_id)
+    result = app.run()
+    return result if isinstance(result, int) else app.exit_code

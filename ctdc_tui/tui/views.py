@@ -1,0 +1,386 @@
+"""What the main screen shows: the view, the query, the sort, and the rows they give.
+
+``ViewsMixin`` is part of ``CtdcApp``. It turns (view, query, sort) into rows
+for the resource list, counts for the sidebar, the status line and the detail
+pane. Browsing is synchronous (``browse()`` returns a lazy ``Results``);
+searching goes through the app's worker and comes back through
+``show_search_results``, where results of an older generation are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+
+from ctdc_tui.core.catalog import Category, Resource
+from ctdc_tui.tui.widgets.data_text import data_text
+from ctdc_tui.tui.widgets.detail import DetailPane, DetailView, Saved, locate_spans
+from ctdc_tui.tui.widgets.resource_list import ResourceList
+from ctdc_tui.tui.widgets.rows import BOOKMARK_MARK, DEAD_MARK, BookmarkRows, ResultRows
+from ctdc_tui.tui.widgets.search_box import SearchBox
+from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Entry, Sidebar
+from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.search import Results
+
+SEARCH_SORTS = ("relevance", "title", "year", "catalogue")
+BROWSE_SORTS = ("catalogue", "title", "year")
+
+Rows = ResultRows | BookmarkRows
+
+
+class ViewsMixin:
+    """View state and rendering for ``CtdcApp`` (see module docstring)."""
+
+    app: Any
+    index: Any
+    bookmarks: Any
+    catalogue_key: str
+    catalogue_path: Any
+
+    def _init_views(self) -> None:
+        self.view_key = ALL
+        self.search_text = ""
+        self.sort = "relevance"
+        self.generation = 0
+        self.last_search_seconds = 0.0
+        self.rows: Rows | None = None
+        self.results: Results | None = None  # the search results behind the rows, when searching
+        self.facets: dict[str, int] = {}
+        self.bookmarked: set[str] = set()
+        self.dead_links: set[str] = set()
+        self._keep_id: str | None = None
+        self._view_before_search: str | None = None
+        self._related_for: str | None = None
+        self._related: list[Resource] = []
+
+    # ------------------------------------------------------------------ facts
+    def categories(self) -> list[Category]:
+        if self.index is None:
+            return []
+        return list(self.index.catalogue.categories)
+
+    def special_views(self) -> tuple[str, ...]:
+        return (BOOKMARKS,)
+
+    def category_count(self, category: Category) -> int:
+        count = getattr(category, "count", None)
+        return int(count) if isinstance(count, int) else len(category.resource_ids)
+
+    def view_name(self, key: str | None = None) -> str:
+        key = self.view_key if key is None else key
+        if key == ALL:
+            return "All resources"
+        if key == BOOKMARKS:
+            return "Bookmarks"
+        for category in self.categories():
+            if category.id == key:
+                return category.name
+        return key
+
+    def effective_sort(self) -> str:
+        if self.search_text.strip():
+            return self.sort
+        return "catalogue" if self.sort == "relevance" else self.sort
+
+    def marks(self, resource_id: str) -> str:
+        mark = BOOKMARK_MARK if resource_id in self.bookmarked else ""
+        if resource_id in self.dead_links:
+            mark += DEAD_MARK
+        return mark
+
+    def current_id(self) -> str | None:
+        rows = self.rows
+        cursor = self.query_one(ResourceList).cursor  # type: ignore[attr-defined]
+        if rows is None or not 0 <= cursor < len(rows):
+            return None
+        return rows.row(cursor).id
+
+    def current_resource(self) -> Resource | None:
+        rows = self.rows
+        cursor = self.query_one(ResourceList).cursor  # type: ignore[attr-defined]
+        if rows is None or not 0 <= cursor < len(rows):
+            return None
+        return rows.resource(cursor)
+
+    # --------------------------------------------------------------- changing
+    def show_view(self, key: str, select: str | None = None) -> None:
+        """Switch to a view (ALL, a category id, BOOKMARKS), keeping ``select`` under the cursor if shown."""
+        self.view_key = key
+        self.refresh_sidebar()
+        self.query_one(Sidebar).select_key(key)  # type: ignore[attr-defined]
+        self.reload(select)
+
+    def set_query(self, text: str) -> None:
+        """A new query from the search box.
+
+        Starting a search moves from a category to "All resources" (the sidebar's
+        facet counts then say where the matches are; choosing a category narrows);
+        clearing it goes back to the category it started from. The Bookmarks view
+        stays: searching there searches the bookmarks.
+        """
+        if text == self.search_text:
+            return
+        was_searching = bool(self.search_text.strip())
+        self.search_text = text
+        searching = bool(text.strip())
+        if searching and not was_searching and self.view_key not in (ALL, BOOKMARKS):
+            self._view_before_search = self.view_key
+            self.view_key = ALL
+            self.query_one(Sidebar).select_key(ALL)  # type: ignore[attr-defined]
+        elif not searching and was_searching and self._view_before_search is not None:
+            if self.view_key == ALL:
+                self.view_key = self._view_before_search
+                self.query_one(Sidebar).select_key(self.view_key)  # type: ignore[attr-defined]
+            self._view_before_search = None
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        """Recompute the rows for the current view, query and sort."""
+        if self.index is None:
+            return
+        keep = select or self.current_id()
+        self.generation += 1
+        query = self.search_text.strip()
+        if query:
+            self._keep_id = keep
+            category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
+            self.update_status(searching=True)
+            self.start_search(self.generation, query, category, self.sort)  # type: ignore[attr-defined]
+            return
+        self.results = None
+        self.facets = {}
+        if self.view_key == BOOKMARKS:
+            rows: Rows = self.bookmark_rows()
+        else:
+            category = None if self.view_key == ALL else self.view_key
+            rows = ResultRows(self.index.browse(category, sort=self.effective_sort()), self.marks)
+        self.apply_rows(rows, keep)
+
+    def bookmark_rows(self, only: set[str] | None = None) -> BookmarkRows:
+        items = []
+        if self.bookmarks is not None:
+            for bookmark in self.bookmarks.list(self.catalogue_key, "newest"):
+                if only is None or bookmark.resource_id in only:
+                    items.append((bookmark, self.index.get(bookmark.resource_id)))
+        if self.effective_sort() == "title":
+            items.sort(key=lambda item: (item[1].title if item[1] else item[0].title).casefold())
+        elif self.effective_sort() == "year":
+            items.sort(key=lambda item: -(item[1].year or 0) if item[1] else 1)
+        return BookmarkRows(items, self.marks)
+
+    def show_search_results(self, generation: int, results: Results, facets: dict[str, int]) -> None:
+        if generation != self.generation:
+            return  # a newer keystroke or view change made these stale
+        self.results = results
+        self.facets = dict(facets)
+        if self.view_key == BOOKMARKS:
+            matched = set(results.ids()[: len(results)])
+            rows: Rows = self.bookmark_rows(only=matched)
+        else:
+            rows = ResultRows(results, self.marks)
+        self.apply_rows(rows, self._keep_id)
+
+    def apply_rows(self, rows: Rows, keep: str | None) -> None:
+        self.rows = rows
+        results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
+        results_list.empty_message = self.empty_message(short=True)
+        results_list.set_rows(rows, keep_id=keep)
+        self.refresh_sidebar()
+        self.update_status()
+        self.update_detail()
+
+    def refresh_marks(self) -> None:
+        """Bookmarks changed: new marks, new counts, the same rows (or new rows in the Bookmarks view)."""
+        if self.bookmarks is not None:
+            self.bookmarked = self.bookmarks.ids(self.catalogue_key)
+        if self.view_key == BOOKMARKS or self.search_text.strip():
+            self.reload()
+        elif self.rows is not None:
+            self.apply_rows(self.rows, self.current_id())
+
+    # -------------------------------------------------------------- rendering
+    def refresh_sidebar(self) -> None:
+        if self.index is None:
+            return
+        searching = bool(self.search_text.strip()) and self.results is not None
+        categories = self.categories()
+        bookmark_count = len(self.bookmarked)
+        if searching:
+            counts = {category.id: self.facets.get(category.id, 0) for category in categories}
+            total = sum(self.facets.values()) if self.facets else self.results.total  # type: ignore[union-attr]
+        else:
+            counts = {category.id: self.category_count(category) for category in categories}
+            total = self.index.info.resource_count if hasattr(self.index, "info") else sum(counts.values())
+        entries = [Entry(ALL, "All resources", total)]
+        for n, category in enumerate(categories, start=1):
+            entries.append(Entry(category.id, category.name, counts[category.id], str(n) if n <= 9 else ""))
+        entries.append(Entry(BOOKMARKS, "Bookmarks", bookmark_count))
+        self.query_one(Sidebar).set_entries(entries, searching=searching, current=self.view_key)  # type: ignore[attr-defined]
+
+    def update_status(self, *, searching: bool = False) -> None:
+        status = self.query_one(StatusLine)  # type: ignore[attr-defined]
+        query = self.search_text.strip()
+        results = self.results if query else None
+        count = len(self.rows) if self.rows is not None else 0
+        estimate = False
+        if results is not None and self.view_key != BOOKMARKS:
+            count, estimate = results.total, bool(results.total_is_estimate)
+        key = self.key_for("app.accept_suggestion")  # type: ignore[attr-defined]
+        status.show(
+            StatusInfo(
+                view_name=self.view_name(),
+                count=count,
+                count_is_estimate=estimate,
+                query=query,
+                sort=self.effective_sort(),
+                suggestion=results.suggestion if results is not None else None,
+                suggestion_key=key,
+                fallback=bool(results.fallback) if results is not None else False,
+                explanation=results.explanation if results is not None else None,
+                searching=searching,
+            )
+        )
+
+    def empty_message(self, *, short: bool = False) -> str:
+        query = self.search_text.strip()
+        if query:
+            return (
+                f"Nothing matches {query!r} here."
+                if short
+                else (
+                    f"Nothing matches {query!r} in {self.view_name()}. Try fewer words, a word's start "
+                    "followed by *, or All resources. Press ? for the query syntax."
+                )
+            )
+        if self.view_key == BOOKMARKS:
+            return (
+                "No bookmarks yet."
+                if short
+                else (
+                    "No bookmarks yet. Press b on a resource to bookmark it and n to add a note; "
+                    "bookmarked resources are listed here, newest first."
+                )
+            )
+        folder = self.catalogue_path
+        if self.view_key == ALL:
+            return (
+                "This catalogue has no resources."
+                if short
+                else (
+                    f"This catalogue has no resources yet. Add them to the category files in {folder} "
+                    "(format: docs/catalogue-format.md), then check them with `ctdc validate`."
+                )
+            )
+        name = self.view_name()
+        file = next((c.file for c in self.categories() if c.id == self.view_key), "") or "its category file"
+        return (
+            f"No resources in {name} yet."
+            if short
+            else (
+                f"{name} has no resources yet. To add one, list it under `resources:` in "
+                f"{folder / file if file != 'its category file' else file} (the format is described in "
+                "docs/catalogue-format.md), then check it with `ctdc validate`."
+            )
+        )
+
+    def update_detail(self) -> None:
+        detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
+        rows = self.rows
+        cursor = self.query_one(ResourceList).cursor  # type: ignore[attr-defined]
+        if rows is None or not 0 <= cursor < len(rows):
+            message = Text()
+            message.append(data_text(self.view_name(), "bold"))
+            message.append("\n\n")
+            summary = next((c.summary for c in self.categories() if c.id == self.view_key), "")
+            if summary:
+                message.append(data_text(summary))
+                message.append("\n\n")
+            message.append(data_text(self.empty_message()))
+            detail.show(DetailView(message=message))
+            self._related_for = None
+            return
+        resource = rows.resource(cursor)
+        row_id = rows.row(cursor).id
+        bookmark = self.bookmarks.get(self.catalogue_key, row_id) if self.bookmarks is not None else None
+        if resource is None:
+            saved = Saved(bookmark.title, bookmark.url) if bookmark is not None else Saved(row_id, "")
+            detail.show(DetailView(saved=saved, bookmarked=True, note=bookmark.note if bookmark else ""))
+            self._related_for = None
+            return
+        title_spans: tuple[tuple[int, int], ...] = ()
+        description_spans: tuple[tuple[int, int], ...] = ()
+        if self.results is not None and isinstance(rows, ResultRows) and rows.results is self.results:
+            title = self.results.highlight_title(cursor)
+            if title.text == resource.title:
+                title_spans = tuple(title.spans)
+            fragment = self.results.highlight_description(cursor)
+            description_spans = locate_spans(resource.description, fragment.text, tuple(fragment.spans))
+        if self._related_for != resource.id:
+            self._related_for = resource.id
+            self._related = []
+            self.find_related(resource.id)  # type: ignore[attr-defined]
+        detail.show(
+            DetailView(
+                resource=resource,
+                title_spans=title_spans,
+                description_spans=description_spans,
+                bookmarked=bookmark is not None,
+                note=bookmark.note if bookmark is not None else "",
+                link_status="dead link" if resource.id in self.dead_links else None,
+                related=tuple(self._related),
+            )
+        )
+
+    def show_related(self, resource_id: str, related: list[Resource]) -> None:
+        if self._related_for != resource_id:
+            return
+        self._related = related
+        detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
+        if detail.view.resource is not None and detail.view.resource.id == resource_id:
+            detail.show(replace(detail.view, related=tuple(related)))
+
+    # ---------------------------------------------------------------- events
+    @on(ResourceList.Highlighted, "#results")
+    def _row_highlighted(self) -> None:
+        self.update_detail()
+
+    @on(ResourceList.Selected, "#results")
+    def _row_selected(self) -> None:
+        self.action_open_link()  # type: ignore[attr-defined]
+
+    @on(Sidebar.ViewChosen)
+    def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+        if event.key != self.view_key:
+            self.view_key = event.key
+            self._view_before_search = None
+            self.reload()
+
+    @on(Sidebar.Entered)
+    def _view_entered(self) -> None:
+        self.screen.remove_class("-show-sidebar")  # type: ignore[attr-defined]
+        self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+
+    @on(DetailPane.RelatedChosen)
+    def _related_chosen(self, event: DetailPane.RelatedChosen) -> None:
+        self.goto_resource(event.resource_id)
+
+    def goto_resource(self, resource_id: str) -> bool:
+        """Put the cursor on a resource: in the rows shown if it is there, else in its category."""
+        results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
+        if self.rows is not None and results_list.select_id(resource_id):
+            results_list.focus()
+            return True
+        resource = self.index.get(resource_id) if self.index is not None else None
+        if resource is None:
+            self.notify(f"There is no resource '{resource_id}' in this catalogue.", markup=False)  # type: ignore[attr-defined]
+            return False
+        self.search_text = ""
+        self.query_one(SearchBox).value = ""  # type: ignore[attr-defined]
+        self.show_view(resource.category, select=resource_id)
+        results_list.focus()
+        return True

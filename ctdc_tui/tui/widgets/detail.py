@@ -1,0 +1,203 @@
+"""The detail pane: everything about one resource, its bookmark note, and related resources.
+
+The pane renders what the app hands it (a ``DetailView``); it never asks the
+index or the store itself. Catalogue text is shown through ``data_text`` so it
+is never read as markup. Related resources sit in a small option list at the
+bottom: Tab reaches it, Enter follows one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
+
+Spans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a bookmark remembers about its resource (for one that left the catalogue)."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """What the detail pane shows. Build one with the app's data; the pane only renders it."""
+
+    resource: Resource | None = None
+    title_spans: Spans = ()
+    description_spans: Spans = ()
+    bookmarked: bool = False
+    note: str = ""
+    saved: Saved | None = None  # set when the bookmarked resource is not in the catalogue
+    link_status: str | None = None
+    related: Sequence[Resource] = field(default_factory=tuple)
+    message: Text | None = None  # shown instead of a resource (empty category, nothing selected)
+
+
+def locate_spans(full: str, fragment: str, spans: Spans) -> Spans:
+    """Spans computed on ``fragment`` moved onto ``full``, when the fragment is part of it.
+
+    The search engine highlights a fragment of the description; the pane shows the
+    whole description, so the spans are shifted by where the fragment starts.
+    """
+    if not spans:
+        return ()
+    if fragment == full:
+        return spans
+    core = fragment.strip().strip("…").strip()
+    if not core:
+        return ()
+    start = full.find(core)
+    if start < 0:
+        return ()
+    shift = start - fragment.find(core)
+    return tuple((a + shift, b + shift) for a, b in spans if a + shift >= 0 and b + shift <= len(full))
+
+
+def _fields(rows: list[tuple[str, Text]]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for label, value in rows:
+        grid.add_row(Text(label), value)
+    return grid
+
+
+def _value(value: str) -> Text:
+    return data_text(value, single_line=True)
+
+
+def render_detail(view: DetailView) -> Group:
+    """The pane's body as Rich renderables (pure: tested without an app)."""
+    if view.message is not None and view.resource is None and view.saved is None:
+        return Group(view.message)
+    parts: list[RenderableType] = []
+    resource = view.resource
+    if resource is None and view.saved is not None:
+        parts.append(data_text(view.saved.title, "bold"))
+        parts.append(Text("★ bookmarked · not in the catalogue", style="bold"))
+        parts.append(Text(""))
+        parts.append(_fields([("Link (saved)", _value(view.saved.url))]))
+        parts.append(Text(""))
+        parts.append(
+            Text(
+                "This bookmark's resource is no longer in the catalogue; what you saved is shown. "
+                "Press b to remove the bookmark.",
+                style="italic",
+            )
+        )
+        if view.note:
+            parts.extend([Text(""), Text("Your note", style="bold underline"), data_text(view.note)])
+        return Group(*parts)
+    if resource is None:
+        return Group(Text("Nothing selected.", style="italic"))
+
+    parts.append(highlighted_text(resource.title, view.title_spans, "bold"))
+    if resource.title_full and resource.title_full != resource.title:
+        parts.append(data_text(resource.title_full, "italic", single_line=True))
+    if view.bookmarked:
+        parts.append(Text("★ bookmarked", style="bold"))
+    parts.append(Text(""))
+    fields: list[tuple[str, Text]] = []
+    if resource.authors:
+        fields.append(("Authors", _value(", ".join(resource.authors))))
+    if resource.organizations:
+        fields.append(("Organisations", _value(", ".join(resource.organizations))))
+    if resource.publisher and resource.publisher not in resource.organizations:
+        fields.append(("Publisher", _value(resource.publisher)))
+    if resource.year is not None:
+        fields.append(("Year", Text(str(resource.year))))
+    if resource.kind:
+        fields.append(("Kind", _value(resource.kind)))
+    if resource.tags:
+        fields.append(("Tags", _value(", ".join(resource.tags))))
+    link = data_text(resource.url, "underline", single_line=True)
+    if view.link_status:
+        link.append(f"  ({view.link_status})", style="italic")
+    fields.append(("Link", link))
+    for alternate in resource.alternate_urls:
+        fields.append(("Also at", _value(alternate)))
+    parts.append(_fields(fields))
+    if resource.description:
+        parts.append(Text(""))
+        parts.append(highlighted_text(resource.description, view.description_spans))
+    if resource.note:
+        parts.extend([Text(""), Text("From the catalogue", style="bold underline"), data_text(resource.note)])
+    if view.note:
+        parts.extend([Text(""), Text("Your note", style="bold underline"), data_text(view.note)])
+    return Group(*parts)
+
+
+class RelatedList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="related.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="related.up"),
+    ]
+
+
+class DetailPane(VerticalScroll):
+    """Scrollable detail of the current resource, with followable related resources."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False, id="detail.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="detail.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+    ]
+
+    class RelatedChosen(Message):
+        def __init__(self, resource_id: str) -> None:
+            self.resource_id = resource_id
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view = DetailView()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-body")
+        yield Static(Text("Related resources", style="bold underline"), id="related-title")
+        yield RelatedList(id="related")
+
+    def on_mount(self) -> None:
+        self.query_one("#related-title").display = False
+        self.query_one(RelatedList).display = False
+
+    def show(self, view: DetailView) -> None:
+        same_resource = view.resource and self.view.resource and view.resource.id == self.view.resource.id
+        self.view = view
+        self.query_one("#detail-body", Static).update(render_detail(view))
+        related = self.query_one(RelatedList)
+        related.set_options(
+            Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
+        )
+        visible = bool(view.related)
+        related.display = visible
+        self.query_one("#related-title").display = visible
+        if not same_resource:
+            self.scroll_home(animate=False)
+
+    @property
+    def related_ids(self) -> list[str]:
+        return [resource.id for resource in self.view.related]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.RelatedChosen(event.option.id))

@@ -1,0 +1,91 @@
+"""Row sources for the resource list: search results and bookmarks turned into ``Row``s.
+
+``ResourceList`` asks for one row at a time (only the rows on screen), so these
+adapters read lazily from ``Results`` or from the bookmark list. Marks are
+computed per row: ``★`` for a bookmarked resource, ``?`` for a bookmark whose
+resource is not in the catalogue, and a link mark (``✗`` dead link) when a
+link check has been run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.tui.widgets.resource_list import Row
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.bookmarks import Bookmark
+    from ctdc_tui.core.search import Results
+
+BOOKMARK_MARK = "★"
+MISSING_MARK = "?"
+DEAD_MARK = "✗"
+
+Marks = Callable[[str], str]
+
+
+def no_marks(resource_id: str) -> str:
+    return ""
+
+
+class ResultRows:
+    """Rows over a ``Results`` (browse or search), read on demand."""
+
+    def __init__(self, results: Results, marks: Marks = no_marks) -> None:
+        self.results = results
+        self.marks = marks
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def resource(self, i: int) -> Resource:
+        return self.results[i]
+
+    def row(self, i: int) -> Row:
+        resource = self.results[i]
+        return Row(resource.id, resource.title, resource.credit, resource.year, self.marks(resource.id))
+
+    def index_of(self, resource_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {}
+            for i, rid in enumerate(self.results.ids()[: len(self.results)]):
+                self._positions.setdefault(rid, i)
+        return self._positions.get(resource_id)
+
+
+class BookmarkRows:
+    """Rows over bookmarks, each with its resource (None when it left the catalogue)."""
+
+    def __init__(self, items: Sequence[tuple[Bookmark, Resource | None]], marks: Marks = no_marks) -> None:
+        self.items = list(items)
+        self.marks = marks
+        self._positions = {
+            bookmark.resource_id: i for i, (bookmark, _) in reversed(list(enumerate(self.items)))
+        }
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def bookmark(self, i: int) -> Bookmark:
+        return self.items[i][0]
+
+    def resource(self, i: int) -> Resource | None:
+        return self.items[i][1]
+
+    def row(self, i: int) -> Row:
+        bookmark, resource = self.items[i]
+        if resource is None:
+            return Row(
+                bookmark.resource_id,
+                f"{bookmark.title} (not in the catalogue)",
+                "",
+                None,
+                MISSING_MARK,
+            )
+        return Row(resource.id, resource.title, resource.credit, resource.year, self.marks(resource.id))
+
+    def index_of(self, resource_id: str) -> int | None:
+        return self._positions.get(resource_id)

@@ -1,0 +1,20 @@
+"""The search box at the top of the main screen.
+
+An ``Input`` with a placeholder that teaches the query syntax. The app reacts
+to ``Input.Changed`` (search as you type, debounced in a worker) and to
+``Input.Submitted`` (Enter: go to the list). Esc is handled by the app, which
+clears the box or steps back to the list.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+PLACEHOLDER = 'Search (/): words, "a phrase", tag:open-data, year:2014..2017, is:bookmarked'
+
+
+class SearchBox(Input):
+    """The query input. Its value is the active query."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(placeholder=PLACEHOLDER, id=id, select_on_focus=False)

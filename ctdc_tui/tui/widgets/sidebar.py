@@ -1,0 +1,134 @@
+"""The sidebar: "All resources", the catalogue's categories in order, "Bookmarks".
+
+Each entry shows a count: resources per category while browsing, matches per
+category (facet counts) while a search is active. An entry with nothing in it
+is dimmed, never hidden, so the list does not jump while the user types.
+Moving the cursor chooses the view at once (the list follows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ctdc_tui.tui.widgets.data_text import data_text
+
+ALL = "@all"
+BOOKMARKS = "@bookmarks"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One sidebar line: a view key (``ALL``, ``BOOKMARKS`` or a category id), its name and count."""
+
+    key: str
+    name: str
+    count: int | None
+    shortcut: str = ""
+
+
+def _prompt(entry: Entry, searching: bool) -> Table:
+    dim = entry.count == 0
+    grid = Table.grid(expand=True, padding=(0, 0))
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    style = "dim" if dim else ""
+    count = "" if entry.count is None else f" {entry.count}"
+    count_style = "dim" if dim else ("bold" if searching else "")
+    grid.add_row(
+        Text(entry.shortcut, style="dim"),
+        data_text(entry.name, style, single_line=True),
+        Text(count, style=count_style),
+    )
+    return grid
+
+
+class Sidebar(OptionList):
+    """The list of views. Posts ``Sidebar.ViewChosen`` when the cursor lands on one."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sidebar.up"),
+        Binding("g", "first", "First", show=False, id="sidebar.first"),
+        Binding("G", "last", "Last", show=False, id="sidebar.last"),
+    ]
+
+    class ViewChosen(Message):
+        def __init__(self, key: str) -> None:
+            self.key = key
+            super().__init__()
+
+    class Entered(Message):
+        """Enter on an entry: the app moves focus to the list."""
+
+        def __init__(self, key: str) -> None:
+            self.key = key
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._entries: list[Entry] = []
+        self._searching = False
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        return self._entries
+
+    @property
+    def current_key(self) -> str | None:
+        index = self.highlighted
+        if index is None or not 0 <= index < len(self._entries):
+            return None
+        return self._entries[index].key
+
+    def set_entries(self, entries: Sequence[Entry], *, searching: bool, current: str | None = None) -> None:
+        """Replace every entry in one call, keeping the cursor on ``current`` (or where it was)."""
+        keep = current if current is not None else self.current_key
+        self._entries = list(entries)
+        self._searching = searching
+        self.set_options(Option(_prompt(entry, searching), id=entry.key) for entry in self._entries)
+        keys = [entry.key for entry in self._entries]
+        if keep in keys:
+            self.highlighted = keys.index(keep)
+        elif self._entries:
+            self.highlighted = 0
+
+    def update_counts(self, counts: Mapping[str, int | None], *, searching: bool) -> None:
+        """New counts for the same entries (facets while searching, totals while browsing)."""
+        entries = [Entry(e.key, e.name, counts.get(e.key, e.count), e.shortcut) for e in self._entries]
+        self.set_entries(entries, searching=searching)
+
+    def count_of(self, key: str) -> int | None:
+        for entry in self._entries:
+            if entry.key == key:
+                return entry.count
+        return None
+
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to ``key``; False if there is no such entry.
+
+        This posts ``ViewChosen`` like any move: the app ignores a view it already shows.
+        """
+        keys = [entry.key for entry in self._entries]
+        if key not in keys:
+            return False
+        self.highlighted = keys.index(key)
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.ViewChosen(event.option.id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Entered(event.option.id))

@@ -1,0 +1,88 @@
+"""The status line under the panes: how many results, the sort, and what the search engine says.
+
+It shows the result count, the "did you mean" suggestion with the key that
+accepts it, the notice when an all-words search fell back to any word, and the
+engine's explanation of a query it could not use. Query text is data: it is
+shown literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ctdc_tui.tui.widgets.data_text import data_text
+
+SORT_LABELS = {
+    "relevance": "best match first",
+    "title": "by title",
+    "year": "newest first",
+    "catalogue": "catalogue order",
+}
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    view_name: str
+    count: int
+    count_is_estimate: bool = False
+    query: str = ""
+    sort: str = "catalogue"
+    suggestion: str | None = None
+    suggestion_key: str = ""
+    fallback: bool = False
+    explanation: str | None = None
+    searching: bool = False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def status_text(info: StatusInfo) -> Text:
+    """The status line for ``info`` (pure: tested without an app)."""
+    text = Text()
+    count = f"{info.count}+" if info.count_is_estimate else str(info.count)
+    if info.query:
+        noun = "match" if info.count == 1 and not info.count_is_estimate else "matches"
+        text.append(f"{count} {noun}", style="bold")
+        text.append(" for ")
+        text.append(data_text(info.query, "italic", single_line=True))
+        text.append(" in ")
+    else:
+        text.append(_plural(info.count, "resource") if not info.count_is_estimate else f"{count} resources")
+        text.append(" in ")
+    text.append(data_text(info.view_name, single_line=True))
+    text.append(f" · {SORT_LABELS.get(info.sort, info.sort)}", style="dim")
+    if info.searching:
+        text.append(" · searching…", style="dim italic")
+    if info.fallback:
+        text.append(" · no resource has every word; showing those with any of them", style="italic")
+    if info.suggestion:
+        text.append(" · did you mean ")
+        text.append(data_text(info.suggestion, "bold", single_line=True))
+        text.append("?")
+        if info.suggestion_key:
+            text.append(f" ({info.suggestion_key} to use it)", style="dim")
+    if info.explanation:
+        text.append(" · ")
+        text.append(data_text(info.explanation, "italic", single_line=True))
+    return text
+
+
+class StatusLine(Static):
+    """One or two lines of state under the panes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.info: StatusInfo | None = None
+
+    def show(self, info: StatusInfo) -> None:
+        self.info = info
+        self.update(status_text(info))
+
+    def show_text(self, text: str) -> None:
+        self.info = None
+        self.update(data_text(text, single_line=True))
