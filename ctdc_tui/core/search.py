@@ -1133,6 +1133,78 @@ class SearchIndex:
             self._link_status = {k: frozenset(v) for k, v in groups.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class IndexCheck:
+    """The verdict of ``check_index``: is there a fresh, healthy index, and where."""
+
+    ok: bool
+    location: Path | None
+    status: Literal["fresh", "missing", "stale", "damaged"]
+    reason: str
+    resource_count: int = 0
+    fingerprint: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "location": str(self.location) if self.location else None,
+            "status": self.status,
+            "reason": self.reason,
+            "resource_count": self.resource_count,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def check_index(catalogue: Path, index_dir: str | Path | None = None) -> IndexCheck:
+    """Verify the index of ``catalogue`` without building anything.
+
+    Reads every stored resource back and compares the ids with the manifest, so
+    it costs more than the check ``SearchIndex.open`` makes at start-up.
+    """
+    catalogue = Path(catalogue).expanduser()
+    preferred = locations.index_dir(catalogue, index_dir)
+    fallback = locations.fallback_index_dir(catalogue)
+    places = (
+        [preferred] if fallback == preferred or (preferred / MANIFEST).exists() else [preferred, fallback]
+    )
+    place = next((p for p in places if (p / MANIFEST).exists()), preferred)
+    try:
+        source = _Source(catalogue)
+        manifest = _read_manifest(place)
+        _check_fresh(place, manifest, source)
+        ix = whoosh.index.open_dir(str(place))
+        try:
+            _probe(ix, manifest)
+            wanted = {
+                rid for c in manifest.get("catalogue", {}).get("categories", ()) for rid in c["resource_ids"]
+            }
+            found: set[str] = set()
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                for docnum in range(searcher.doc_count_all()):
+                    if not reader.is_deleted(docnum):
+                        found.add(_resource_from_stored(reader.stored_fields(docnum)["data"]).id)
+        finally:
+            ix.close()
+        if wanted - found:
+            raise _Stale(f"{len(wanted - found)} resources of the manifest are missing from the index", True)
+    except _Stale as stale:
+        status: Literal["missing", "stale", "damaged"] = (
+            "missing" if stale.reason == "no index yet" else "damaged" if stale.damaged else "stale"
+        )
+        return IndexCheck(False, place, status, stale.reason)
+    except Exception as exc:
+        return IndexCheck(False, place, "damaged", f"{type(exc).__name__}: {exc}")
+    return IndexCheck(
+        True,
+        place,
+        "fresh",
+        "the index matches the catalogue and answers queries",
+        resource_count=len(found),
+        fingerprint=str(manifest.get("fingerprint", "")),
+    )
+
+
 def _top_terms(reader: Any, fieldname: str, prefix: str, pattern: re.Pattern[str] | None) -> list[str]:
     """The most frequent words of a field that start with ``prefix`` (capped, see EXPANSION_*)."""
     found: list[tuple[int, str]] = []
