@@ -165,7 +165,7 @@ class LinkResult:
     def label(self) -> str:
         """The status in words, with the HTTP code when there is one."""
         text = LABELS.get(self.status, self.status)
-        if self.http_status is not None and self.status not in ("ok",):
+        if self.http_status is not None and self.http_status >= 400:
             text += f" (HTTP {self.http_status})"
         return text
 

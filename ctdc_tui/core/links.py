@@ -92,6 +92,7 @@ DEFAULT_CONCURRENCY = 8
 DEFAULT_TIMEOUT = 10.0
 PER_HOST_LIMIT = 4  # never more than this many requests at once to one host
 MAX_REDIRECTS = 10
+OFFLINE_HOSTS = 3  # this many hosts failing, none answering over HTTP: the network is down
 USER_AGENT = (
     f"ctdc-tui/{__version__} (link check for the Civic Tech and Data Collaborative Toolkit; "
     f"python-httpx/{httpx.__version__})"
@@ -111,7 +112,7 @@ class CheckReport:
 
     results: dict[str, LinkResult]  # address -> result
     resources: dict[str, tuple[str, ...]]  # resource id -> its addresses, main one first
-    network_down: bool = False  # nothing answered at all (see ``looks_offline``)
+    network_down: bool = False  # no HTTP answer and the fault looks local (see ``looks_offline``)
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)  # status -> number of addresses
 
@@ -121,15 +122,22 @@ class CheckReport:
 
 
 def looks_offline(results: Iterable[LinkResult]) -> bool:
-    """True when web addresses were tried and nothing on the network replied to any of them.
+    """True when web addresses were tried, none got an HTTP answer, and the fault looks local.
 
-    A reply is an HTTP answer (any status), a TLS handshake that got far enough to
-    fail, a refused connection or a DNS server saying a name does not exist. With
-    none of those, every failure is a timeout or an unreachable network, which is
-    what being offline looks like; calling every link dead would be wrong.
+    It looks local when nothing on the network replied at all (only timeouts and
+    unreachable networks: what being offline looks like), or when at least
+    ``OFFLINE_HOSTS`` different hosts all failed (a firewall, or a resolver that
+    says "no such name" for everything). A reply is a refused connection, a TLS
+    handshake that got far enough to fail, or a DNS server saying a name does
+    not exist. In either case calling every link dead would be wrong.
     """
     tried = [r for r in results if r.status != "not_checked"]
-    return bool(tried) and not any(r.answered for r in tried)
+    if not tried or any(r.http_status is not None for r in tried):
+        return False
+    if not any(r.answered for r in tried):
+        return True
+    hosts = {urllib.parse.urlsplit(r.url).hostname for r in tried}
+    return len(hosts) >= OFFLINE_HOSTS
 
 
 def check_one(url: str, timeout: float = DEFAULT_TIMEOUT) -> LinkResult:

@@ -185,13 +185,27 @@ def test_everything_unanswered_looks_offline_and_ends_in_time() -> None:
     assert report.counts == {"timeout": 2, "not_checked": 1}
 
 
-def _result(status: links.LinkStatus, answered: bool) -> LinkResult:
-    return LinkResult(url="http://x.org/", status=status, checked_at=datetime.now(UTC), answered=answered)
+def _result(
+    status: links.LinkStatus, answered: bool, host: str = "x.org", code: int | None = None
+) -> LinkResult:
+    return LinkResult(
+        url=f"http://{host}/",
+        status=status,
+        checked_at=datetime.now(UTC),
+        answered=answered,
+        http_status=code,
+    )
 
 
-def test_looks_offline_needs_every_tried_link_unanswered() -> None:
+def test_looks_offline_needs_every_tried_link_to_fail_without_an_http_answer() -> None:
     assert looks_offline([_result("timeout", False), _result("dns", False)])
-    assert not looks_offline([_result("timeout", False), _result("not_found", True)])
+    assert not looks_offline([_result("timeout", False), _result("not_found", True, code=404)])
     assert not looks_offline([_result("dns", True)])  # "no such name" came from a working resolver
+    assert not looks_offline([_result("unreachable", True, "a.org"), _result("dns", True, "b.org")])
     assert not looks_offline([_result("not_checked", False)])  # nothing was tried
     assert not looks_offline([])
+    # every host of several failing, none answering over HTTP: the fault is on this side
+    assert looks_offline([_result("dns", True, host) for host in ("a.org", "b.org", "c.org")])
+    assert not looks_offline(
+        [_result("dns", True, h) for h in ("a.org", "b.org")] + [_result("ok", True, code=200)]
+    )
