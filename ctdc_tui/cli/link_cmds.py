@@ -82,19 +82,23 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_status)
 
 
-def _resources(args: argparse.Namespace) -> tuple[str, list[Resource]] | int:
-    """The catalogue folder and the resources the command is about, or an exit code."""
+def _resources(args: argparse.Namespace) -> tuple[str, list[Resource], LinkStatusCache] | int:
+    """The catalogue folder, the resources the command is about and the link cache, or an exit code."""
     folder = catalogue_path(args)
     catalog, problems = load_catalog(folder)
     for problem in problems:
         if problem.severity == "error":
             print(problem.format(), file=sys.stderr)
+    resources = list(catalog)
     if args.category:
         if catalog.category(args.category) is None:
             known = ", ".join(c.id for c in catalog.categories) or "(none)"
             return error(f"no category '{args.category}' in {catalog.root}", f"use one of: {known}")
-        return str(folder), catalog.in_category(args.category)
-    return str(folder), list(catalog)
+        resources = catalog.in_category(args.category)
+    cache = LinkStatusCache.load(folder)
+    for notice in cache.notices:
+        print(f"ctdc: note: {notice}", file=sys.stderr)
+    return str(folder), resources, cache
 
 
 class ProgressBar:
@@ -129,10 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     chosen = _resources(args)
     if isinstance(chosen, int):
         return chosen
-    folder, resources = chosen
-    cache = LinkStatusCache.load(catalogue_path(args))
-    for notice in cache.notices:
-        print(f"ctdc: note: {notice}", file=sys.stderr)
+    folder, resources, cache = chosen
     bar = ProgressBar(sys.stderr)
     try:
         report = links.check_resources(
@@ -184,10 +185,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     chosen = _resources(args)
     if isinstance(chosen, int):
         return chosen
-    folder, resources = chosen
-    cache = LinkStatusCache.load(catalogue_path(args))
-    for notice in cache.notices:
-        print(f"ctdc: note: {notice}", file=sys.stderr)
+    folder, resources, cache = chosen
     last = cache.last_checked()
     if args.json:
         print_json(
