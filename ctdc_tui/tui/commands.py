@@ -1,0 +1,322 @@
+"""Command palette providers: go to a resource, go to a category, and the app's commands.
+
+- ``ResourceCommands`` ("Go to resource…") matches titles as the user types.
+  It asks the search index (``index.search(..., as_you_type=True, limit=20)``,
+  in a thread) so it stays quick with 100,000 resources, then ranks those hits
+  by a fuzzy match on the title. For a catalogue of a few thousand resources it
+  also fuzzy-matches every title, so abbreviations such as "cvc tch" work.
+- ``CategoryCommands`` ("Go to category…") lists All resources, the categories
+  with their counts, and Bookmarks.
+- ``AppCommands`` offers the two pickers and the app's general commands; each
+  runs an app action (``self.app.run_action``) and shows its current key. A
+  command whose action the app does not define is not offered.
+
+Choosing a resource or category posts ``GotoResource``/``GotoCategory``/
+``GotoBookmarks`` (``ctdc_tui.tui.messages``) to the app. Catalogue text is
+shown as ``rich.text.Text`` built from plain strings: a title is never markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import App
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.fuzzy import FuzzySearch
+from textual.markup import escape
+from textual.message import Message
+
+from ctdc_tui.core.text import one_line
+from ctdc_tui.tui.keymap import keys_for_action
+from ctdc_tui.tui.messages import GotoBookmarks, GotoCategory, GotoResource
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Resource
+    from ctdc_tui.core.search import SearchIndex
+
+PICKER_LIMIT = 20
+# Up to this many resources, every title is fuzzy-matched too (a few ms per keystroke).
+FUZZY_ALL_TITLES_UP_TO = 3000
+MATCH_STYLE = "bold underline"
+
+
+def _index(app: App[Any]) -> SearchIndex | None:
+    index = getattr(app, "index", None)
+    return index if index is not None and hasattr(index, "search") else None
+
+
+def _post(app: App[Any], message: Message) -> None:
+    app.post_message(message)
+
+
+def _highlighted(title: str, offsets: Sequence[int]) -> Text:
+    text = Text(title)
+    for offset in offsets:
+        if 0 <= offset < len(title) and not title[offset].isspace():
+            text.stylize(MATCH_STYLE, offset, offset + 1)
+    return text
+
+
+def _details(resource: Resource, category_names: dict[str, str]) -> str:
+    parts = [
+        resource.credit,
+        str(resource.year or ""),
+        category_names.get(resource.category, resource.category),
+    ]
+    return one_line(" · ".join(p for p in parts if p))
+
+
+def resource_prompt(resource: Resource, offsets: Sequence[int], category_names: dict[str, str]) -> Text:
+    """A palette line for a resource: its title (matches emphasised) over its credit, year and category."""
+    text = _highlighted(one_line(resource.title), offsets)
+    details = _details(resource, category_names)
+    if details:
+        text.append("\n")
+        text.append(details, style="dim")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceMatch:
+    score: float
+    resource: Resource
+    offsets: tuple[int, ...]
+
+
+def find_resources(
+    index: SearchIndex,
+    query: str,
+    *,
+    titles: Sequence[tuple[str, str]] = (),
+    limit: int = PICKER_LIMIT,
+) -> list[ResourceMatch]:
+    """The resources whose titles best match ``query``, best first; never raises.
+
+    The search engine finds candidates (all fields, title boosted, last word a
+    prefix); a fuzzy match on each title orders them. ``titles`` (id, title)
+    pairs, when given, are fuzzy-matched as well, for typos and abbreviations.
+    """
+    fuzzy = FuzzySearch()
+    found: dict[str, ResourceMatch] = {}
+    results = index.search(query, as_you_type=True, limit=limit, highlights=False, facets=False)
+    count = min(len(results), limit)
+    for rank in range(count):
+        resource = results[rank]
+        score, offsets = fuzzy.match(query, one_line(resource.title))
+        rank_score = 1.0 - rank / (count + 1)
+        combined = 0.5 * rank_score + 0.5 * min(score, 1.0)
+        found[resource.id] = ResourceMatch(combined, resource, tuple(offsets))
+    if titles:
+        extra: list[tuple[float, str, tuple[int, ...]]] = []
+        for resource_id, title in titles:
+            if resource_id in found:
+                continue
+            score, offsets = fuzzy.match(query, title)
+            if score > 0:
+                extra.append((score, resource_id, tuple(offsets)))
+        extra.sort(key=lambda item: -item[0])
+        for score, resource_id, offsets in extra[:limit]:
+            extra_resource = index.get(resource_id)
+            if extra_resource is not None:
+                found[resource_id] = ResourceMatch(0.5 * min(score, 1.0), extra_resource, offsets)
+    return sorted(found.values(), key=lambda match: -match.score)[:limit]
+
+
+def _all_titles(index: SearchIndex) -> list[tuple[str, str]]:
+    if index.info.resource_count > FUZZY_ALL_TITLES_UP_TO:
+        return []
+    everything = index.browse(None)
+    if len(everything) > FUZZY_ALL_TITLES_UP_TO:
+        return []
+    return [(resource.id, one_line(resource.title)) for resource in everything]
+
+
+def _category_names(index: SearchIndex) -> dict[str, str]:
+    return {category.id: category.name for category in index.catalogue.categories}
+
+
+class ResourceCommands(Provider):
+    """Go to resource…: type part of a title."""
+
+    _titles: list[tuple[str, str]]
+    _names: dict[str, str]
+
+    async def startup(self) -> None:
+        self._titles = []
+        self._names = {}
+        index = _index(self.app)
+        if index is not None:
+            self._names = _category_names(index)
+            self._titles = await asyncio.to_thread(_all_titles, index)
+
+    def _goto(self, resource_id: str) -> Callable[[], None]:
+        return partial(_post, self.app, GotoResource(resource_id))
+
+    async def discover(self) -> Hits:
+        # Listed before typing only in the picker, not in the main palette among the commands.
+        index = _index(self.app)
+        if index is None or not isinstance(self.app.screen, ResourcePicker):
+            return
+        first = index.browse(None)
+        for position in range(min(len(first), PICKER_LIMIT)):
+            resource = first[position]
+            yield DiscoveryHit(
+                resource_prompt(resource, (), getattr(self, "_names", {})),
+                self._goto(resource.id),
+                text=resource.title,
+            )
+
+    async def search(self, query: str) -> Hits:
+        index = _index(self.app)
+        if index is None or not query.strip():
+            return
+        titles = getattr(self, "_titles", [])
+        names = getattr(self, "_names", {})
+        matches = await asyncio.to_thread(find_resources, index, query, titles=titles)
+        for match in matches:
+            yield Hit(
+                match.score,
+                resource_prompt(match.resource, match.offsets, names),
+                self._goto(match.resource.id),
+                text=match.resource.title,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    name: str
+    count: int | None
+    message: Message
+
+
+def category_choices(app: App[Any]) -> list[CategoryChoice]:
+    """All resources, then the catalogue's categories in order, then Bookmarks."""
+    index = _index(app)
+    if index is None:
+        return []
+    categories = index.catalogue.categories
+    total = index.info.resource_count or sum(len(c.resource_ids) for c in categories)
+    choices = [CategoryChoice("All resources", total, GotoCategory(None))]
+    choices.extend(
+        CategoryChoice(category.name, len(category.resource_ids), GotoCategory(category.id))
+        for category in categories
+    )
+    choices.append(CategoryChoice("Bookmarks", None, GotoBookmarks()))
+    return choices
+
+
+def _category_prompt(choice: CategoryChoice, offsets: Sequence[int]) -> Text:
+    text = _highlighted(one_line(choice.name), offsets)
+    if choice.count is not None:
+        noun = "resource" if choice.count == 1 else "resources"
+        text.append(f"  {choice.count} {noun}", style="dim")
+    return text
+
+
+class CategoryCommands(Provider):
+    """Go to category…: All resources, each category, Bookmarks."""
+
+    async def discover(self) -> Hits:
+        if not isinstance(self.app.screen, CategoryPicker):
+            return
+        for choice in category_choices(self.app):
+            yield DiscoveryHit(
+                _category_prompt(choice, ()), partial(_post, self.app, choice.message), text=choice.name
+            )
+
+    async def search(self, query: str) -> Hits:
+        fuzzy = FuzzySearch()
+        for choice in category_choices(self.app):
+            score, offsets = fuzzy.match(query, one_line(choice.name))
+            if score > 0:
+                yield Hit(
+                    score,
+                    _category_prompt(choice, offsets),
+                    partial(_post, self.app, choice.message),
+                    text=choice.name,
+                )
+
+
+class ResourcePicker(CommandPalette):
+    """The palette with only "Go to resource…" in it."""
+
+
+class CategoryPicker(CommandPalette):
+    """The palette with only "Go to category…" in it."""
+
+
+def open_resource_picker(app: App[Any]) -> None:
+    """Open the "Go to resource…" picker."""
+    app.push_screen(
+        ResourcePicker(providers=[ResourceCommands], placeholder="Go to resource… (type a title)")
+    )
+
+
+def open_category_picker(app: App[Any]) -> None:
+    """Open the "Go to category…" picker."""
+    app.push_screen(CategoryPicker(providers=[CategoryCommands], placeholder="Go to category…"))
+
+
+@dataclass(frozen=True, slots=True)
+class AppCommand:
+    name: str
+    help: str
+    action: str
+
+
+# Actions the app defines (app.py / actions.py / views.py); offered only when the app has them.
+APP_COMMANDS: tuple[AppCommand, ...] = (
+    AppCommand(
+        "Toggle bookmark", "Bookmark the selected resource, or remove its bookmark", "toggle_bookmark"
+    ),
+    AppCommand("Edit note", "Write why the selected resource matters (bookmarks it)", "edit_note"),
+    AppCommand("Undo bookmark removal", "Bring back the bookmark removed last", "undo_remove"),
+    AppCommand("Cycle sort", "Sort by relevance, title or year", "cycle_sort"),
+    AppCommand("Search", "Put the cursor in the search box", "focus_search"),
+    AppCommand("Use suggested spelling", "Search for the 'did you mean' suggestion", "accept_suggestion"),
+    AppCommand("Open link", "Open the selected resource in the web browser", "open_link"),
+    AppCommand("Open archived copy", "Open the Internet Archive's copy of the link", "open_archive"),
+    AppCommand("Copy link", "Copy the selected resource's link", "copy_link"),
+    AppCommand("Copy citation", "Copy a one-line citation of the selected resource", "copy_citation"),
+    AppCommand("Toggle sidebar", "Show or hide the categories", "toggle_sidebar"),
+    AppCommand("Change theme", "Pick a colour theme (remembered)", "change_theme"),
+    AppCommand("Help", "Every key, the search syntax and how to remap keys", "help"),
+)
+
+
+class AppCommands(Provider):
+    """The pickers and the app's general commands, with their current keys."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app = self.app
+        entries: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Go to resource…", "Jump to a resource by its title", partial(open_resource_picker, app)),
+            (
+                "Go to category…",
+                "Show one category, all resources or bookmarks",
+                partial(open_category_picker, app),
+            ),
+        ]
+        for command in APP_COMMANDS:
+            if not callable(getattr(app, f"action_{command.action}", None)):
+                continue
+            keys = keys_for_action(app, command.action)
+            help_text = escape(f"{command.help} ({keys})" if keys else command.help)
+            entries.append((command.name, help_text, partial(app.run_action, command.action)))
+        return entries
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(Text(name), callback, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
