@@ -1,21 +1,93 @@
 """The catalogue model and its loading from YAML.
 
 A catalogue is a folder: ``catalog.yaml`` (title, description, publishers, the
-order of category files) and one YAML file per category. See
+order of categories) and one YAML file per category. See
 ``docs/catalogue-format.md``. ``load_catalog`` never raises for bad input: it
-returns the catalogue of every good record plus a list of ``Problem``s.
+returns the catalogue of every good record plus a list of ``Problem``s, each
+naming the file, line, resource id and field, and saying how to fix it.
+
+How the YAML is read: the files are parsed with PyYAML's event parser (libyaml's
+C parser when present, else the pure-Python one) and the values are built here,
+with the resolution rules of ``yaml.safe_load`` (plain ``2016`` is a number,
+``yes`` a boolean, ``"2016"`` text). Building the values ourselves gives every
+key its line number, keeps 100,000 resources fast (PyYAML's own composer and
+constructor are several times slower), needs no recursion (a file nested
+100,000 levels deep is refused, not a crash) and lets us refuse what a
+catalogue never needs:
+
+- any tag outside plain YAML (``!!python/...``, ``!!set``, ``!custom``): the
+  value is refused, nothing is ever constructed or run;
+- an alias to a list or mapping that itself contains aliases (the "billion
+  laughs" bomb) and an alias to the collection it sits in. Aliases are never
+  expanded (a value used twice is shared, as in ``safe_load``), so a bomb costs
+  no time or memory; the resource that carries one is refused;
+- more than one YAML document in a file, and nesting deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 
 Severity = Literal["error", "warning"]
+
+CATALOG_FILE = "catalog.yaml"
+CATEGORY_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""A bigger file is refused unread (split the catalogue into more category files)."""
+MAX_DEPTH = 32
+"""Deeper nesting is refused: a catalogue needs four levels at most."""
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+"""A resource or category id: lowercase letters and digits in words joined by single hyphens."""
+MAX_ID_LENGTH = 200
+
+RESOURCE_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "title_full",
+    "url",
+    "alternate_urls",
+    "authors",
+    "organizations",
+    "publisher",
+    "year",
+    "kind",
+    "tags",
+    "description",
+    "note",
+)
+REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "url")
+CATEGORY_FIELDS: tuple[str, ...] = ("id", "name", "summary")
+CATEGORY_FILE_KEYS: tuple[str, ...] = ("category", "resources")
+CATALOG_KEYS: tuple[str, ...] = ("title", "description", "publishers", "publisher", "year", "categories")
+
+_TEXT_FIELDS = ("title_full", "publisher", "kind", "description", "note")
+_LIST_FIELDS = ("authors", "organizations", "tags")
+_ALL_LIST_FIELDS = (*_LIST_FIELDS, "alternate_urls")
+_RESOURCE_FIELD_SET = frozenset(RESOURCE_FIELDS)
+_BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +159,11 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a catalogue: where it is, what it is, how to fix it."""
+    """One thing wrong with a catalogue: where it is, what it is, how to fix it.
+
+    ``file`` is the path of the file (the catalogue folder joined with the file
+    name, as given), ``line`` and ``column`` count from 1.
+    """
 
     severity: Severity
     file: str
@@ -96,9 +172,14 @@ class Problem:
     line: int | None = None
     resource_id: str | None = None
     field: str | None = None
+    column: int | None = None
 
     def format(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
         parts = [f"{where}: {self.severity}:"]
         if self.resource_id:
             parts.append(f"resource '{self.resource_id}',")
@@ -115,6 +196,7 @@ class Problem:
             "severity": self.severity,
             "file": self.file,
             "line": self.line,
+            "column": self.column,
             "resource_id": self.resource_id,
             "field": self.field,
             "message": self.message,
@@ -130,6 +212,7 @@ class Catalog:
     publishers: tuple[str, ...] = ()
     categories: list[Category] = field(default_factory=list)
     resources: dict[str, Resource] = field(default_factory=dict)
+    year: int | None = None
 
     def __len__(self) -> int:
         return len(self.resources)
@@ -153,53 +236,1235 @@ class Catalog:
         return [self.resources[rid] for rid in category.resource_ids if rid in self.resources]
 
 
-def load_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
-    """Load a catalogue folder. Never raises for bad input; see module docstring.
+# --------------------------------------------------------------------------- YAML values with lines
 
-    PROVISIONAL minimal loader: the full validation (issue 2) replaces this body.
+
+class YMap(dict[Any, Any]):
+    """A YAML mapping: a dict that remembers its own line and the line of each key.
+
+    ``bomb``: a refused value sits somewhere inside; ``cut``: a YAML error ended
+    the file before the mapping was complete.
     """
-    folder = Path(folder)
-    problems: list[Problem] = []
-    catalog = Catalog(root=folder)
-    meta = yaml.safe_load((folder / "catalog.yaml").read_text(encoding="utf-8")) or {}
-    catalog.title = str(meta.get("title", ""))
-    catalog.description = str(meta.get("description", ""))
-    catalog.publishers = tuple(meta.get("publishers", ()))
-    docs: dict[str, tuple[str, dict]] = {}
-    for path in sorted(folder.glob("*.y*ml")):
-        if path.name in ("catalog.yaml", "catalog.yml"):
-            continue
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        docs[doc["category"]["id"]] = (path.name, doc)
-    wanted = list(meta.get("categories", []))
-    wanted += [cid for cid in docs if cid not in wanted]
-    order = 0
-    for cid in wanted:
-        name, doc = docs[cid]
-        cat = doc["category"]
-        ids: list[str] = []
-        for raw in doc.get("resources") or []:
-            res = Resource(
-                id=raw["id"],
-                title=raw["title"],
-                url=raw["url"],
-                category=cat["id"],
-                order=order,
-                authors=tuple(raw.get("authors", ())),
-                organizations=tuple(raw.get("organizations", ())),
-                publisher=raw.get("publisher", ""),
-                year=raw.get("year"),
-                kind=raw.get("kind", ""),
-                tags=tuple(raw.get("tags", ())),
-                description=raw.get("description", ""),
-                title_full=raw.get("title_full", ""),
-                alternate_urls=tuple(raw.get("alternate_urls", ())),
-                note=raw.get("note", ""),
-            )
-            order += 1
-            catalog.resources[res.id] = res
-            ids.append(res.id)
-        catalog.categories.append(
-            Category(id=cat["id"], name=cat["name"], summary=cat.get("summary", ""), resource_ids=tuple(ids), file=name)
+
+    __slots__ = ("bomb", "cut", "key_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+        self.bomb = False
+        self.cut = False
+
+
+class YList(list[Any]):
+    """A YAML sequence: a list that remembers its own line and the line of each item."""
+
+    __slots__ = ("bomb", "cut", "item_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+        self.bomb = False
+        self.cut = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A value the loader will not build (an unsafe tag, an alias bomb); ``why`` says what it was."""
+
+    why: str
+    hint: str
+    line: int
+
+
+@dataclass(slots=True)
+class _Frame:
+    node: YMap | YList
+    has_alias: bool = False
+    key: Any = None
+    key_line: int = 0
+    want_key: bool = True
+    anchor: str | None = None
+    refused: Refused | None = None
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
+_MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
+_SCALAR_TAGS = frozenset(
+    {
+        "tag:yaml.org,2002:str",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:timestamp",
+    }
+)
+_SAFE_TAG_HINT = "remove the tag: catalogue values are plain text, numbers and lists"
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+_WILDCARD = _RESOLVERS.get(None, [])
+_RESOLVER_FIRST_CHARS = frozenset(key for key in _RESOLVERS if key)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_Parser: Any = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
+class _YamlFileError(Exception):
+    """The file cannot be parsed past ``line``: what was built before it is kept."""
+
+    def __init__(self, message: str, hint: str, line: int | None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.line = line
+        self.column = column
+
+
+def _resolve_scalar(value: str, tag: str | None, plain: bool, line: int) -> Any:
+    """The value ``yaml.safe_load`` gives a scalar, or ``Refused`` for a tag it should not build."""
+    if tag is None or tag == "!":
+        if not plain:
+            return value
+        resolvers = _RESOLVERS.get(value[0] if value else "")
+        if resolvers is None and not _WILDCARD:
+            return value
+        tag = _STR_TAG
+        for candidate, regexp in (resolvers or []) + _WILDCARD:
+            if regexp.match(value):
+                tag = candidate
+                break
+        if tag == _STR_TAG:
+            return value
+    elif tag == _STR_TAG:
+        return value
+    if tag not in _SCALAR_TAGS:
+        if tag == "tag:yaml.org,2002:merge":
+            return Refused("a YAML merge key (<<) is not supported", "write the keys out in full", line)
+        return Refused(f"the YAML tag {_short_tag(tag)} is not allowed", _SAFE_TAG_HINT, line)
+    try:
+        node = yaml.ScalarNode(tag, value)
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+        return Refused(
+            f"the value {value!r} is not a valid {_short_tag(tag)} ({exc})",
+            "remove the tag or fix the value",
+            line,
         )
-    return catalog, problems
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
+    """Build the first document of ``text``: (root value or None, the error that stopped it or None).
+
+    Never raises. When the YAML breaks halfway, the value holds everything
+    completed before the break (open mappings and lists are closed and marked
+    ``complete = False`` via the error); the caller reports the error.
+    """
+    parser = _Parser(text)
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, bool]] = {}
+    open_anchors: set[str] = set()
+    root: Any = None
+    documents = 0
+    get_event = parser.get_event
+    scalar_cls, map_cls, seq_cls = ScalarEvent, MappingStartEvent, SequenceStartEvent
+    first_chars = _RESOLVER_FIRST_CHARS
+    fast_plain = not _WILDCARD
+    try:
+        while True:
+            event = get_event()
+            cls = event.__class__
+            line = event.start_mark.line + 1
+            has_alias = False
+            if cls is scalar_cls:
+                value: Any = event.value
+                # Fast path: quoted text, or plain text whose first character no implicit
+                # resolver (number, bool, null, date) can start with.
+                if event.tag is not None or (
+                    event.implicit[0] and (not value or value[0] in first_chars or not fast_plain)
+                ):
+                    value = _resolve_scalar(value, event.tag, event.implicit[0], line)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, False)
+            elif cls is map_cls or cls is seq_cls:
+                if len(stack) >= MAX_DEPTH:
+                    raise _YamlFileError(
+                        f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                        "a catalogue needs four levels at most: check the indentation",
+                        line,
+                    )
+                tags = _MAP_TAGS if cls is map_cls else _SEQ_TAGS
+                node: YMap | YList = YMap(line) if cls is map_cls else YList(line)
+                frame = _Frame(node, anchor=event.anchor)
+                if event.tag not in tags:
+                    # Parse on into a throwaway container; the parent gets the Refused value.
+                    frame.refused = Refused(
+                        f"the YAML tag {_short_tag(event.tag)} is not allowed", _SAFE_TAG_HINT, line
+                    )
+                if event.anchor is not None:
+                    open_anchors.add(event.anchor)
+                stack.append(frame)
+                continue
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                value = frame.node
+                has_alias = frame.has_alias
+                if frame.refused is not None:
+                    value = frame.refused
+                if frame.anchor is not None:
+                    open_anchors.discard(frame.anchor)
+                    anchors[frame.anchor] = (value, has_alias)
+                line = frame.node.line
+            elif cls is AliasEvent:
+                has_alias = True
+                name_ = event.anchor
+                if name_ in open_anchors:
+                    value = Refused(
+                        f"the YAML alias *{name_} refers to the list or mapping it is inside",
+                        "write the value out in full; a catalogue has no use for self-reference",
+                        line,
+                    )
+                elif name_ not in anchors:
+                    raise _YamlFileError(
+                        f"the YAML alias *{name_} has no matching anchor &{name_}",
+                        f"define &{name_} before using *{name_}, or write the value out in full",
+                        line,
+                        event.start_mark.column + 1,
+                    )
+                else:
+                    value, nested = anchors[name_]
+                    if nested:
+                        value = Refused(
+                            f"the YAML alias *{name_} expands into further aliases (an alias bomb)",
+                            "write the value out in full; aliases of aliases are refused",
+                            line,
+                        )
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _YamlFileError(
+                        "the file holds more than one YAML document (a second '---')",
+                        "keep one document per file: remove the extra '---' and merge or move what follows",
+                        line,
+                    )
+                continue
+            elif cls is StreamEndEvent:
+                return root, None
+            elif cls is StreamStartEvent or cls is DocumentEndEvent:
+                continue
+            else:  # pragma: no cover - every event class is handled above
+                continue
+            # Attach ``value`` to the open container (or make it the root).
+            if not stack:
+                root = value
+                continue
+            top = stack[-1]
+            if has_alias:
+                top.has_alias = True
+            if type(value) is not str and (
+                isinstance(value, Refused) or (type(value) in (YMap, YList) and value.bomb)
+            ):
+                top.node.bomb = True
+            container = top.node
+            if isinstance(container, YList):
+                container.append(value)
+                container.item_lines.append(line)
+            elif top.want_key:
+                top.key = value
+                top.key_line = line
+                top.want_key = False
+            else:
+                key = top.key
+                top.want_key = True
+                try:
+                    hash(key)
+                except TypeError:
+                    key = Refused("a mapping key must be plain text, not a list or mapping", "", top.key_line)
+                if isinstance(key, Refused):
+                    container.bomb = True
+                    key = _RefusedKey(key)
+                if key in container:
+                    container.key_lines.setdefault(_Duplicate(key), container.key_lines[key])
+                container[key] = value
+                container.key_lines[key] = top.key_line
+    except _YamlFileError as exc:
+        return _close(stack, root), exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        start = exc.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            what += f" (the construct began at line {start.line + 1})"
+        return _close(stack, root), _YamlFileError(
+            f"YAML syntax error: {what}",
+            "fix the YAML at this spot (check indentation, quotes and colons); "
+            "records after it in this file are not loaded",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        )
+    except yaml.YAMLError as exc:
+        return _close(stack, root), _YamlFileError(f"YAML error: {exc}", "fix the YAML", None)
+    except (RecursionError, MemoryError) as exc:  # pragma: no cover - guarded by MAX_DEPTH and MAX_FILE_BYTES
+        return _close(stack, root), _YamlFileError(
+            f"the file is too large or deep to read ({exc!r})", "", None
+        )
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+class _RefusedKey:
+    """Stands in for a key that could not be used (unhashable or tagged)."""
+
+    __slots__ = ("refused",)
+
+    def __init__(self, refused: Refused) -> None:
+        self.refused = refused
+
+
+class _Duplicate:
+    """Marks, in ``key_lines``, that a key occurred twice: maps to the line of the first one."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __hash__(self) -> int:
+        return hash((_Duplicate, self.key))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Duplicate) and other.key == self.key
+
+
+def _close(stack: list[_Frame], root: Any) -> Any:
+    """After an error: attach the open containers to their parents; the outermost is the root."""
+    value: Any = root
+    while stack:
+        frame = stack.pop()
+        frame.node.cut = True
+        value = frame.node
+        if not stack:
+            break
+        parent = stack[-1].node
+        if isinstance(parent, YList):
+            parent.append(value)
+            parent.item_lines.append(frame.node.line)
+        elif not stack[-1].want_key and _hashable(stack[-1].key) and not isinstance(stack[-1].key, Refused):
+            parent[stack[-1].key] = value
+            parent.key_lines[stack[-1].key] = stack[-1].key_line
+            stack[-1].want_key = True
+    return value
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Loader:
+    """One load of one catalogue folder: collects the catalogue and its problems."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.catalog = Catalog(root=folder)
+        self.problems: list[Problem] = []
+        self.seen: dict[str, tuple[str, int]] = {}  # resource id -> (file, line) of its first definition
+        self.order = 0
+
+    # ---- reporting
+
+    def problem(
+        self,
+        severity: Severity,
+        file: str,
+        message: str,
+        hint: str = "",
+        line: int | None = None,
+        resource_id: str | None = None,
+        field: str | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.problems.append(Problem(severity, file, message, hint, line, resource_id, field, column))
+
+    def path(self, name: str) -> str:
+        return str(self.folder / name)
+
+    # ---- files
+
+    def read(self, name: str) -> Any:
+        """Parse one file of the folder; report why not and return None when it cannot be used."""
+        shown = self.path(name)
+        path = self.folder / name
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self.problem(
+                "error", shown, "the file does not exist", "create it (see docs/catalogue-format.md)"
+            )
+            return None
+        except OSError as exc:
+            self.problem("error", shown, f"cannot be read: {exc.strerror or exc}", _read_hint(exc))
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            self.problem(
+                "error",
+                shown,
+                f"is {kind}, not a YAML file",
+                "remove it or replace it with a YAML category file",
+            )
+            return None
+        if st.st_size > MAX_FILE_BYTES:
+            self.problem(
+                "error",
+                shown,
+                f"is {st.st_size / 2**20:.0f} MiB, over the limit of {MAX_FILE_BYTES // 2**20} MiB per file",
+                "split the catalogue into more category files",
+            )
+            return None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            self.problem("error", shown, f"cannot be read: {exc.strerror or exc}", _read_hint(exc))
+            return None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            self.problem(
+                "error",
+                shown,
+                f"is not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line}, column {column} "
+                "cannot be decoded, so the file was not read",
+                "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8 FILE > NEW)",
+                line,
+                column=column,
+            )
+            return None
+        root, error = _parse_yaml(text, name)
+        if error is not None:
+            self.problem("error", shown, error.message, error.hint, error.line, column=error.column)
+        if root is None and error is None:
+            self.problem(
+                "error",
+                shown,
+                "the file is empty (no YAML in it)",
+                "add the content (see docs/catalogue-format.md) or delete the file",
+                1,
+            )
+            return None
+        if root is None:
+            return None
+        if type(root) is not YMap:
+            found = _kind(root)
+            self.problem(
+                "error",
+                shown,
+                f"the file must be a YAML mapping (keys and values) but is {found}",
+                "start the file with top-level keys such as 'category:' and 'resources:' "
+                "(see docs/catalogue-format.md)",
+                getattr(root, "line", 1) if not isinstance(root, Refused) else root.line,
+            )
+            return None
+        return root
+
+    def unknown_keys(
+        self, mapping: YMap, known: tuple[str, ...], file: str, where: str, rid: str | None
+    ) -> None:
+        for key in mapping:
+            if isinstance(key, str) and key in known:
+                continue
+            line = mapping.key_lines.get(key, mapping.line)
+            if isinstance(key, _RefusedKey):
+                self.problem(
+                    "error", file, key.refused.why or "a key could not be read", key.refused.hint, line, rid
+                )
+                continue
+            label = str(key)
+            close = difflib.get_close_matches(label, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the known keys are: {', '.join(known)}"
+            self.problem(
+                "warning",
+                file,
+                f"unknown key '{label}' in {where} is ignored",
+                hint + " Remove or rename it.",
+                line,
+                rid,
+                label,
+            )
+        for key in mapping.key_lines:
+            if isinstance(key, _Duplicate):
+                self.problem(
+                    "warning",
+                    file,
+                    f"key '{key.key}' appears twice in {where} (first at line {mapping.key_lines[key]}); "
+                    "the last value is used",
+                    "remove one of them",
+                    mapping.key_lines.get(key.key, mapping.line),
+                    rid,
+                    str(key.key),
+                )
+
+    # ---- catalog.yaml
+
+    def load_meta(self) -> list[tuple[str, int]] | None:
+        """Read catalog.yaml; return the listed category ids with their lines (None: no list)."""
+        name = CATALOG_FILE
+        shown = self.path(name)
+        if not (self.folder / name).exists() and not (self.folder / name).is_symlink():
+            self.problem(
+                "error",
+                shown,
+                "catalog.yaml is missing, so the catalogue has no title or category order",
+                "create catalog.yaml with 'title:' and 'categories:' (see docs/catalogue-format.md); "
+                "the category files found are loaded in file-name order",
+            )
+            return None
+        meta = self.read(name)
+        if meta is None:
+            return None
+        self.unknown_keys(meta, CATALOG_KEYS, shown, "catalog.yaml", None)
+        cat = self.catalog
+        title = self.text(meta, "title", shown, None)
+        if not title:
+            if "title" not in meta:
+                self.problem(
+                    "warning",
+                    shown,
+                    "catalog.yaml has no title; the folder name is shown instead",
+                    "add a line such as 'title: My catalogue'",
+                    1,
+                    field="title",
+                )
+            title = self.folder.name
+        cat.title = title
+        cat.description = self.text(meta, "description", shown, None)
+        publishers = list(self.text_list(meta, "publishers", shown, None))
+        single = self.text(meta, "publisher", shown, None)
+        if single:
+            publishers.insert(0, single)
+        cat.publishers = tuple(publishers)
+        cat.year = self.year(meta, shown, None)
+        if "categories" not in meta or meta["categories"] is None:
+            return None
+        listed = meta["categories"]
+        line = meta.key_lines.get("categories", meta.line)
+        if type(listed) is not YList:
+            self.problem(
+                "error",
+                shown,
+                f"'categories' must be a list of category ids, not {_kind(listed)}",
+                "write it as 'categories: [first-id, second-id]' in the order to show them",
+                line,
+                field="categories",
+            )
+            return None
+        ids: list[tuple[str, int]] = []
+        for item, item_line in zip(listed, listed.item_lines, strict=True):
+            if not isinstance(item, str) or not ID_PATTERN.match(item):
+                self.problem(
+                    "error",
+                    shown,
+                    f"{_show(item)} in 'categories' is not a category id",
+                    "use the lowercase id given under 'category: id:' in a category file",
+                    item_line,
+                    field="categories",
+                )
+                continue
+            if any(item == seen for seen, _ in ids):
+                self.problem(
+                    "warning",
+                    shown,
+                    f"category '{item}' is listed twice in 'categories'",
+                    "remove the second one",
+                    item_line,
+                    field="categories",
+                )
+                continue
+            ids.append((item, item_line))
+        return ids
+
+    # ---- field helpers (each reports and returns a default when the value is wrong)
+
+    def text(self, mapping: YMap, key: str, file: str, rid: str | None, *, required: bool = False) -> str:
+        value = mapping.get(key)
+        if type(value) is str:
+            stripped = value.strip()
+            if stripped or not required:
+                return stripped
+        if value is None and not required:
+            return ""
+        line = mapping.key_lines.get(key, mapping.line)
+        if isinstance(value, Refused):
+            self.problem("error", file, value.why, value.hint, value.line, rid, key)
+        elif value is None or (type(value) is str):
+            what = "is missing" if key not in mapping else "is empty"
+            self.problem("error", file, f"required field '{key}' {what}", _required_hint(key), line, rid, key)
+        else:
+            self.problem(
+                "error",
+                file,
+                f"'{key}' must be text, not {_kind(value)} ({_show(value)})",
+                _text_hint(key, value),
+                line,
+                rid,
+                key,
+            )
+        return ""
+
+    def text_list(self, mapping: YMap, key: str, file: str, rid: str | None) -> tuple[str, ...]:
+        value = mapping.get(key)
+        if value is None:
+            return ()
+        line = mapping.key_lines.get(key, mapping.line)
+        if type(value) is not YList:
+            if isinstance(value, Refused):
+                self.problem("error", file, value.why, value.hint, value.line, rid, key)
+            else:
+                example = value if type(value) is str else "first"
+                self.problem(
+                    "error",
+                    file,
+                    f"'{key}' must be a list, not {_kind(value)} ({_show(value)})",
+                    f"write it as a list: '{key}: [{example}]'",
+                    line,
+                    rid,
+                    key,
+                )
+            return ()
+        out: list[str] = []
+        for item, item_line in zip(value, value.item_lines, strict=True):
+            if type(item) is str and item.strip():
+                out.append(item.strip())
+            elif isinstance(item, Refused):
+                self.problem("error", file, item.why, item.hint, item.line, rid, key)
+            else:
+                self.problem(
+                    "error",
+                    file,
+                    f"an item of '{key}' must be non-empty text, not {_kind(item)} ({_show(item)})",
+                    "quote it ('\"2016\"') or remove it",
+                    item_line,
+                    rid,
+                    key,
+                )
+        return tuple(out)
+
+    def year(self, mapping: YMap, file: str, rid: str | None) -> int | None:
+        value = mapping.get("year")
+        if value is None:
+            return None
+        if type(value) is int and 1000 <= value <= 9999:
+            return value
+        line = mapping.key_lines.get("year", mapping.line)
+        if isinstance(value, Refused):
+            self.problem("error", file, value.why, value.hint, value.line, rid, "year")
+        else:
+            self.problem(
+                "error",
+                file,
+                f"'year' must be a four-digit year such as 2016, not {_show(value)}",
+                "write the year as digits without quotes, or remove the line",
+                line,
+                rid,
+                "year",
+            )
+        return None
+
+    def url(self, value: Any, file: str, line: int, rid: str | None, key: str) -> str | None:
+        """``value`` when it is an http(s) link; else report and return None."""
+        if isinstance(value, Refused):
+            self.problem("error", file, value.why, value.hint, value.line, rid, key)
+            return None
+        if type(value) is not str or not value.strip():
+            if value is None or value == "":
+                self.problem(
+                    "error", file, f"required field '{key}' is empty", _required_hint(key), line, rid, key
+                )
+            else:
+                self.problem(
+                    "error",
+                    file,
+                    f"'{key}' must be a web address, not {_kind(value)}",
+                    _URL_HINT,
+                    line,
+                    rid,
+                    key,
+                )
+            return None
+        url = value.strip()
+        reason = _url_problem(url)
+        if reason:
+            hint = _URL_HINT
+            if "://" not in url and "." in url.split("/")[0] and " " not in url:
+                hint = f"add the scheme: 'https://{url}'"
+            self.problem("error", file, f"{_show(url)} {reason}", hint, line, rid, key)
+            return None
+        return url
+
+    # ---- category files
+
+    def load_category_file(self, name: str, expected: str | None) -> tuple[Category, list[str]] | None:
+        shown = self.path(name)
+        doc = self.read(name)
+        if doc is None:
+            return None
+        self.unknown_keys(doc, CATEGORY_FILE_KEYS, shown, "a category file", None)
+        stem = Path(name).stem
+        block = doc.get("category")
+        cid = name_ = summary = ""
+        if type(block) is YMap:
+            self.unknown_keys(block, CATEGORY_FIELDS, shown, "'category'", None)
+            raw_id = block.get("id")
+            if type(raw_id) is str and ID_PATTERN.match(raw_id.strip()):
+                cid = raw_id.strip()
+            else:
+                line = block.key_lines.get("id", block.line)
+                what = "is missing" if raw_id is None else f"is not a lowercase id ({_show(raw_id)})"
+                self.problem(
+                    "error",
+                    shown,
+                    f"the category id {what}",
+                    f"write 'id: {_slug(raw_id) or stem}' under 'category:' (lowercase, digits, hyphens)",
+                    line,
+                    field="category.id",
+                )
+            name_ = self.text(block, "name", shown, None)
+            summary = self.text(block, "summary", shown, None)
+        else:
+            line = doc.key_lines.get("category", doc.line)
+            what = "is missing" if "category" not in doc else f"must be a mapping, not {_kind(block)}"
+            self.problem(
+                "error",
+                shown,
+                f"the 'category' block {what}",
+                "start the file with 'category:' and, indented below it, 'id:', 'name:' and 'summary:'",
+                line,
+                field="category",
+            )
+        if not cid:
+            cid = expected or (stem if ID_PATTERN.match(stem) else "")
+            if not cid:
+                return None
+        if not name_:
+            if type(block) is YMap and "name" not in block:
+                self.problem(
+                    "warning",
+                    shown,
+                    "the category has no name; its id is shown instead",
+                    "add 'name:' under 'category:'",
+                    block.line,
+                    field="category.name",
+                )
+            name_ = cid
+        ids = self.load_resources(doc, shown, cid)
+        return Category(id=cid, name=name_, summary=summary, resource_ids=(), file=name), ids
+
+    def load_resources(self, doc: YMap, file: str, cid: str) -> list[str]:
+        items = doc.get("resources")
+        if items is None:
+            if "resources" not in doc:
+                self.problem(
+                    "warning",
+                    file,
+                    "the file has no 'resources:' list, so the category is empty",
+                    "add 'resources: []' to say so, or list the resources under 'resources:'",
+                    doc.line,
+                    field="resources",
+                )
+            return []
+        if type(items) is not YList:
+            if isinstance(items, Refused):
+                self.problem("error", file, items.why, items.hint, items.line, field="resources")
+            else:
+                self.problem(
+                    "error",
+                    file,
+                    f"'resources' must be a list of resources, not {_kind(items)}",
+                    "put a '- ' before each resource, indented under 'resources:'",
+                    doc.key_lines.get("resources", doc.line),
+                    field="resources",
+                )
+            return []
+        ids: list[str] = []
+        for item, line in zip(items, items.item_lines, strict=True):
+            rid = self.load_resource(item, line, file, cid)
+            if rid is not None:
+                ids.append(rid)
+        return ids
+
+    def load_resource(self, raw: Any, line: int, file: str, cid: str) -> str | None:
+        if (
+            type(raw) is YMap
+            and not (raw.cut or raw.bomb)
+            and len(raw.key_lines) == len(raw)
+            and raw.keys() <= _RESOURCE_FIELD_SET
+        ):
+            fast_id = self._fast_resource(raw, file, cid)
+            if fast_id is not None:
+                return fast_id
+        # Something is wrong (or unusual): the careful path finds and reports it.
+        if type(raw) is not YMap:
+            if isinstance(raw, Refused):
+                self.problem("error", file, raw.why + "; the resource is not loaded", raw.hint, raw.line)
+            else:
+                self.problem(
+                    "error",
+                    file,
+                    f"a resource must be a mapping with id, title and url, not {_kind(raw)} ({_show(raw)})",
+                    "write each resource as '- id: ...' followed by indented 'title:' and 'url:' lines",
+                    line,
+                )
+            return None
+        if raw.cut:
+            self.problem(
+                "error",
+                file,
+                "this resource is cut off by the YAML error reported for this file; it is not loaded",
+                "fix the YAML error",
+                raw.line,
+                _guess_id(raw),
+            )
+            return None
+        rid = self._resource_id(raw, file)
+        shown_id = rid if rid is not None else _guess_id(raw)
+        self.unknown_keys(raw, RESOURCE_FIELDS, file, "a resource", shown_id)
+        if raw.bomb:
+            # A refused value (unsafe tag, alias bomb) inside: the field checks below
+            # report those in known fields; this reports the ones in unknown keys.
+            self._report_refused(raw, file, shown_id)
+        title = self.text(raw, "title", file, shown_id, required=True)
+        url_line = raw.key_lines.get("url", raw.line)
+        if "url" not in raw:
+            self.problem(
+                "error",
+                file,
+                "required field 'url' is missing",
+                _required_hint("url"),
+                raw.line,
+                shown_id,
+                "url",
+            )
+            url = None
+        else:
+            url = self.url(raw["url"], file, url_line, shown_id, "url")
+        alternates: list[str] = []
+        alt_raw = raw.get("alternate_urls")
+        if alt_raw is not None:
+            if type(alt_raw) is YList:
+                for item, item_line in zip(alt_raw, alt_raw.item_lines, strict=True):
+                    checked = self.url(item, file, item_line, shown_id, "alternate_urls")
+                    if checked:
+                        alternates.append(checked)
+            else:
+                self.text_list(raw, "alternate_urls", file, shown_id)  # reports the wrong type
+        texts = {key: self.text(raw, key, file, shown_id) for key in _TEXT_FIELDS}
+        lists = {key: self.text_list(raw, key, file, shown_id) for key in _LIST_FIELDS}
+        year = self.year(raw, file, shown_id)
+        if rid is None or not title or url is None or raw.bomb:
+            if rid is not None and raw.bomb:
+                self.problem(
+                    "error",
+                    file,
+                    "the resource is not loaded because of the problem(s) above",
+                    "fix them and run 'ctdc validate' again",
+                    raw.line,
+                    rid,
+                )
+            return None
+        first = self.seen.get(rid)
+        if first is not None:
+            self.problem(
+                "error",
+                file,
+                f"duplicate id: '{rid}' is already used at {first[0]}:{first[1]}; this one is not loaded",
+                "give one of them a different id (ids must be unique across the whole catalogue)",
+                raw.key_lines.get("id", raw.line),
+                rid,
+                "id",
+            )
+            return None
+        self.seen[rid] = (file, raw.key_lines.get("id", raw.line))
+        resource = Resource(
+            id=rid,
+            title=title,
+            url=url,
+            category=cid,
+            order=self.order,
+            authors=lists["authors"],
+            organizations=lists["organizations"],
+            publisher=texts["publisher"],
+            year=year,
+            kind=texts["kind"],
+            tags=lists["tags"],
+            description=texts["description"],
+            title_full=texts["title_full"],
+            alternate_urls=tuple(alternates),
+            note=texts["note"],
+        )
+        self.order += 1
+        self.catalog.resources[rid] = resource
+        return rid
+
+    def _fast_resource(self, raw: YMap, file: str, cid: str) -> str | None:
+        """Load a well-formed record quickly; None when anything needs the careful path."""
+        get = raw.get
+        rid, title, url, year = get("id"), get("title"), get("url"), get("year")
+        if type(rid) is not str or len(rid) > MAX_ID_LENGTH or not ID_PATTERN.match(rid) or rid in self.seen:
+            return None
+        if type(title) is not str or type(url) is not str:
+            return None
+        title, url = title.strip(), url.strip()
+        if not title or _url_problem(url):
+            return None
+        if year is not None and not (type(year) is int and 1000 <= year <= 9999):
+            return None
+        texts: dict[str, str] = {}
+        for key in _TEXT_FIELDS:
+            value = get(key)
+            if value is None:
+                texts[key] = ""
+            elif type(value) is str:
+                texts[key] = value.strip()
+            else:
+                return None
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in _ALL_LIST_FIELDS:
+            value = get(key)
+            if value is None:
+                lists[key] = ()
+                continue
+            if type(value) is not YList:
+                return None
+            items = tuple(item.strip() if type(item) is str else "" for item in value)
+            if not all(items):
+                return None
+            lists[key] = items
+        if any(_url_problem(alt) for alt in lists["alternate_urls"]):
+            return None
+        self.seen[rid] = (file, raw.key_lines.get("id", raw.line))
+        self.catalog.resources[rid] = Resource(
+            id=rid,
+            title=title,
+            url=url,
+            category=cid,
+            order=self.order,
+            authors=lists["authors"],
+            organizations=lists["organizations"],
+            publisher=texts["publisher"],
+            year=year,
+            kind=texts["kind"],
+            tags=lists["tags"],
+            description=texts["description"],
+            title_full=texts["title_full"],
+            alternate_urls=lists["alternate_urls"],
+            note=texts["note"],
+        )
+        self.order += 1
+        return rid
+
+    def _resource_id(self, raw: YMap, file: str) -> str | None:
+        value = raw.get("id")
+        line = raw.key_lines.get("id", raw.line)
+        guess = _guess_id(raw)
+        if type(value) is str and len(value) <= MAX_ID_LENGTH and ID_PATTERN.match(value):
+            return value
+        if isinstance(value, Refused):
+            self.problem("error", file, value.why, value.hint, value.line, guess, "id")
+        elif value is None:
+            what = "is missing" if "id" not in raw else "is empty"
+            suggestion = _slug(raw.get("title"))
+            hint = "add an id: a lowercase slug such as " + (
+                f"'{suggestion}'" if suggestion else "'my-resource'"
+            )
+            self.problem("error", file, f"required field 'id' {what}", hint, line, guess, "id")
+        elif type(value) is str:
+            suggestion = _slug(value)[:MAX_ID_LENGTH]
+            too_long = len(value) > MAX_ID_LENGTH
+            self.problem(
+                "error",
+                file,
+                f"{_show(value)} is not a valid id"
+                + (f" (longer than {MAX_ID_LENGTH} characters)" if too_long else ""),
+                "an id is lowercase letters and digits in words joined by single hyphens"
+                + (f", such as '{suggestion}'" if suggestion else ""),
+                line,
+                guess,
+                "id",
+            )
+        else:
+            self.problem(
+                "error",
+                file,
+                f"'id' must be text, not {_kind(value)} ({_show(value)})",
+                f'write it as a quoted slug: id: "{_slug(value) or "my-resource"}"',
+                line,
+                guess,
+                "id",
+            )
+        return None
+
+    def _report_refused(self, raw: YMap, file: str, rid: str | None) -> None:
+        """Report refused values hidden in fields the typed checks skip (unknown keys, nested items)."""
+        for key, value in raw.items():
+            if key in RESOURCE_FIELDS or isinstance(key, _RefusedKey):
+                continue  # reported by the field checks and by unknown_keys
+            refused = _find_refused(value)
+            if refused is not None:
+                self.problem("error", file, refused.why, refused.hint, refused.line, rid, str(key))
+            elif type(value) in (YMap, YList) and value.bomb:
+                self.problem(
+                    "error",
+                    file,
+                    "this value holds a refused YAML construct (an unsafe tag or an alias bomb)",
+                    "remove the value",
+                    raw.key_lines.get(key, raw.line),
+                    rid,
+                    str(key),
+                )
+
+    # ---- the whole folder
+
+    def load(self) -> tuple[Catalog, list[Problem]]:
+        folder = self.folder
+        try:
+            is_dir = folder.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            exists = folder.exists() or folder.is_symlink()
+            self.problem(
+                "error",
+                str(folder),
+                "the catalogue folder is not a folder" if exists else "the catalogue folder does not exist",
+                "give --data (or CTDC_DATA) the folder that holds catalog.yaml",
+            )
+            return self.catalog, self.problems
+        listed = self.load_meta()
+        try:
+            files = catalogue_files(folder)
+        except OSError as exc:
+            self.problem(
+                "error", str(folder), f"cannot list the folder: {exc.strerror or exc}", _read_hint(exc)
+            )
+            return self.catalog, self.problems
+        if not self.catalog.title:
+            self.catalog.title = folder.name
+        by_stem = {p.stem: p.name for p in files}
+        meta_file = self.path(CATALOG_FILE)
+        loaded: dict[str, Category] = {}
+        used_files: set[str] = set()
+        order: list[str] = []
+
+        def take(name: str, expected: str | None) -> None:
+            used_files.add(name)
+            got = self.load_category_file(name, expected)
+            if got is None:
+                return
+            category, ids = got
+            if category.id in loaded:
+                other = loaded[category.id].file
+                self.problem(
+                    "error",
+                    self.path(name),
+                    f"category id '{category.id}' is already used by {self.path(other)}; "
+                    "this file's resources are not loaded",
+                    "give each category file its own id",
+                    1,
+                    field="category.id",
+                )
+                for rid in ids:
+                    self.catalog.resources.pop(rid, None)
+                    self.seen.pop(rid, None)
+                return
+            if expected is not None and category.id != expected:
+                self.problem(
+                    "warning",
+                    self.path(name),
+                    f"the file is listed as '{expected}' in catalog.yaml (by its name) "
+                    f"but its category id is '{category.id}'",
+                    f"rename the file to {category.id}.yaml or change the id, so the two agree",
+                    1,
+                    field="category.id",
+                )
+            loaded[category.id] = Category(
+                id=category.id,
+                name=category.name,
+                summary=category.summary,
+                resource_ids=tuple(ids),
+                file=category.file,
+            )
+            order.append(category.id)
+
+        if listed is not None:
+            for cid, line in listed:
+                name = by_stem.get(cid)
+                if name is None:
+                    self.problem(
+                        "error",
+                        meta_file,
+                        f"category '{cid}' is listed in 'categories' but there is no file {cid}.yaml",
+                        f"create {cid}.yaml (with 'category: id: {cid}') or remove '{cid}' from the list",
+                        line,
+                        field="categories",
+                    )
+                    continue
+                take(name, cid)
+        for path in files:
+            if path.name in used_files:
+                continue
+            if listed is not None:
+                self.problem(
+                    "warning",
+                    self.path(path.name),
+                    "the file is not listed in 'categories' of catalog.yaml; it comes after the listed ones",
+                    f"add '{path.stem}' to 'categories' in catalog.yaml to place it, or delete the file",
+                    None,
+                    field="categories",
+                )
+            take(path.name, None)
+        self.catalog.categories = [loaded[cid] for cid in order]
+        return self.catalog, self.problems
+
+
+def catalogue_files(folder: Path) -> list[Path]:
+    """The category files of a catalogue folder, in file-name order (not catalog.yaml, not hidden files)."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name == CATALOG_FILE or not name.endswith(CATEGORY_SUFFIXES):
+                continue
+            out.append(folder / name)
+    return sorted(out, key=lambda p: p.name)
+
+
+def load_catalog(folder: Path | str) -> tuple[Catalog, list[Problem]]:
+    """Load a catalogue folder. Never raises for bad input; see the module docstring.
+
+    Returns the catalogue of every good record (categories in the order of
+    catalog.yaml, then unlisted files in name order) and every problem found,
+    errors first in file order. ``ctdc validate`` fails when any is an error.
+    """
+    return _Loader(Path(folder)).load()
+
+
+# --------------------------------------------------------------------------- small helpers
+
+_URL_HINT = "use a full web address that starts with https:// (or http://)"
+
+
+def _url_problem(url: str) -> str:
+    """Why ``url`` is not an http(s) link we would open, or '' when it is fine."""
+    if _BAD_URL_CHARS.search(url):
+        return "contains spaces or control characters, so it is not a web address"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"is not a valid web address ({exc})"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        if not scheme:
+            return "is not a web address (it has no http:// or https:// at the start)"
+        return f"uses '{scheme}:', but only http and https links are allowed"
+    if not parts.hostname:
+        return "has no host name after the scheme"
+    return ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, Refused):
+        return "a refused value"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _show(value: Any) -> str:
+    """A short, single-line rendering of a value for a message."""
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list):
+        return "[...]"
+    text = repr(value) if not isinstance(value, str) else "'" + value + "'"
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return ""
+    return "-".join(re.findall(r"[a-z0-9]+", str(value).lower()))[:80]
+
+
+def _guess_id(raw: YMap) -> str | None:
+    """The id as written (even if invalid), to name a resource in a message."""
+    value = raw.get("id")
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return " ".join(str(value).split())[:80] or None
+    return None
+
+
+def _required_hint(key: str) -> str:
+    if key == "url":
+        return "add 'url:' with the resource's web address (https://...)"
+    if key == "title":
+        return "add 'title:' with the resource's name"
+    return f"add '{key}:'"
+
+
+def _text_hint(key: str, value: Any) -> str:
+    if isinstance(value, (bool, int, float)) or value is None:
+        return f'put the value in quotes: {key}: "{value}"'
+    return f"write '{key}' as a single line of text"
+
+
+def _read_hint(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "give yourself read permission (for example: chmod u+r FILE)"
+    return "check that the file exists and can be read"
+
+
+def _find_refused(value: Any) -> Refused | None:
+    """The first refused value inside ``value`` (one level deep: a bomb is never walked)."""
+    if isinstance(value, Refused):
+        return value
+    if type(value) is YList:
+        for item in value:
+            if isinstance(item, Refused):
+                return item
+    elif type(value) is YMap:
+        for key, item in value.items():
+            if isinstance(item, Refused):
+                return item
+            if isinstance(key, _RefusedKey):
+                return key.refused
+    return None
