@@ -198,17 +198,17 @@ class ActionsMixin:
         self.show_view(categories[number - 1].id)  # type: ignore[attr-defined]
 
     def action_accept_suggestion(self) -> None:
-        results = self.results  # type: ignore[attr-defined]
-        if results is None or not results.suggestion:
+        suggestion = self.suggestion  # type: ignore[attr-defined]
+        if self.results is None or not suggestion:  # type: ignore[attr-defined]
             return
         search = self.query_one(SearchBox)  # type: ignore[attr-defined]
-        search.value = results.suggestion
+        search.value = suggestion
         search.cursor_position = len(search.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "accept_suggestion":
-            results = self.results  # type: ignore[attr-defined]
-            return bool(results is not None and results.suggestion and self.search_text.strip())  # type: ignore[attr-defined]
+            suggestion = self.suggestion  # type: ignore[attr-defined]
+            return bool(self.results is not None and suggestion and self.search_text.strip())  # type: ignore[attr-defined]
         if action == "undo_remove":
             return bool(self.undo_stack) or None
         return True
@@ -290,7 +290,7 @@ class ActionsMixin:
             self._say("Note saved")
             self._bookmarks_changed(select=resource_id)
 
-        self.push_screen(NoteEditorScreen(note, title=title), saved)  # type: ignore[attr-defined]
+        self.push_screen(NoteEditorScreen(title, note), saved)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------- help, palette
     def action_help(self) -> None:

@@ -293,6 +293,13 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             facets = results.facets  # counted here, off the UI thread; they ignore the category filter
             self.last_search_seconds = time.perf_counter() - started
         self.call_from_thread(self.show_search_results, generation, results, facets)
+        if results.suggestion is None and generation == self.generation:
+            # As you type, the last word counts as a prefix, so the engine does not
+            # spell-check it; ask once more with whole words, after the list is shown.
+            with self._search_lock:
+                whole = self.index.search(query, limit=1, highlights=False, facets=False)
+            if whole.suggestion and whole.suggestion != query:
+                self.call_from_thread(self.show_suggestion, generation, whole.suggestion)
 
     @work(thread=True, group="related", exclusive=True, exit_on_error=False)
     def find_related(self, resource_id: str) -> None:

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
 
 from ctdc_tui.core.catalog import Category, Resource
 from ctdc_tui.tui.widgets.data_text import data_text
@@ -51,6 +50,7 @@ class ViewsMixin:
         self.rows: Rows | None = None
         self.results: Results | None = None  # the search results behind the rows, when searching
         self.facets: dict[str, int] = {}
+        self.suggestion: str | None = None  # "did you mean", for the query as typed
         self.bookmarked: set[str] = set()
         self.dead_links: set[str] = set()
         self._keep_id: str | None = None
@@ -178,12 +178,20 @@ class ViewsMixin:
             return  # a newer keystroke or view change made these stale
         self.results = results
         self.facets = dict(facets)
+        self.suggestion = results.suggestion
         if self.view_key == BOOKMARKS:
             matched = set(results.ids()[: len(results)])
             rows: Rows = self.bookmark_rows(only=matched)
         else:
             rows = ResultRows(results, self.marks)
         self.apply_rows(rows, self._keep_id)
+
+    def show_suggestion(self, generation: int, suggestion: str) -> None:
+        """A "did you mean" found after the results were shown (whole-word check of the last word)."""
+        if generation == self.generation and self.results is not None:
+            self.suggestion = suggestion
+            self.update_status()
+            self.refresh_bindings()  # type: ignore[attr-defined]
 
     def apply_rows(self, rows: Rows, keep: str | None) -> None:
         self.rows = rows
@@ -238,7 +246,7 @@ class ViewsMixin:
                 count_is_estimate=estimate,
                 query=query,
                 sort=self.effective_sort(),
-                suggestion=results.suggestion if results is not None else None,
+                suggestion=self.suggestion if results is not None else None,
                 suggestion_key=key,
                 fallback=bool(results.fallback) if results is not None else False,
                 explanation=results.explanation if results is not None else None,
@@ -345,28 +353,26 @@ class ViewsMixin:
             detail.show(replace(detail.view, related=tuple(related)))
 
     # ---------------------------------------------------------------- events
-    @on(ResourceList.Highlighted, "#results")
-    def _row_highlighted(self) -> None:
-        self.update_detail()
+    # (Handlers are named, not @on-decorated: Textual collects @on only from the App class itself.)
+    def on_resource_list_highlighted(self, event: ResourceList.Highlighted) -> None:
+        if event.resource_list is not None and event.resource_list.id == "results":
+            self.update_detail()
 
-    @on(ResourceList.Selected, "#results")
-    def _row_selected(self) -> None:
-        self.action_open_link()  # type: ignore[attr-defined]
+    def on_resource_list_selected(self, event: ResourceList.Selected) -> None:
+        if event.resource_list is not None and event.resource_list.id == "results":
+            self.action_open_link()  # type: ignore[attr-defined]
 
-    @on(Sidebar.ViewChosen)
-    def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
+    def on_sidebar_view_chosen(self, event: Sidebar.ViewChosen) -> None:
         if event.key != self.view_key:
             self.view_key = event.key
             self._view_before_search = None
             self.reload()
 
-    @on(Sidebar.Entered)
-    def _view_entered(self) -> None:
+    def on_sidebar_entered(self) -> None:
         self.screen.remove_class("-show-sidebar")  # type: ignore[attr-defined]
         self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
 
-    @on(DetailPane.RelatedChosen)
-    def _related_chosen(self, event: DetailPane.RelatedChosen) -> None:
+    def on_detail_pane_related_chosen(self, event: DetailPane.RelatedChosen) -> None:
         self.goto_resource(event.resource_id)
 
     def goto_resource(self, resource_id: str) -> bool:

@@ -26,3 +26,47 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.delenv("CTDC_DATA", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield home
+
+
+def write_catalogue(folder: Path, categories: list[dict[str, object]], title: str = "Test catalogue") -> Path:
+    """A catalogue folder in the documented format: ``categories`` are dicts with id, name, resources."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"title": title, "description": "For tests.", "categories": [c["id"] for c in categories]}
+    (folder / "catalog.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    for category in categories:
+        doc = {
+            "category": {
+                "id": category["id"],
+                "name": category["name"],
+                "summary": category.get("summary", ""),
+            },
+            "resources": category.get("resources", []),
+        }
+        path = folder / f"{category['id']}.yaml"
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def resource(rid: str, title: str, **fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "id": rid,
+        "title": title,
+        "url": f"https://example.org/{rid}",
+        "organizations": ["Example Org"],
+        "year": 2017,
+        "kind": "guide",
+        "tags": ["test"],
+        "description": f"About {title}.",
+    }
+    base.update(fields)
+    return base
+
+
+async def settle(pilot: object) -> None:
+    """Let every worker (index opening, searches, related) finish and the screen catch up."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(4):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]

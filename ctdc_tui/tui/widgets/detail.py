@@ -187,6 +187,8 @@ class DetailPane(VerticalScroll):
         related.set_options(
             Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
         )
+        if view.related:
+            related.highlighted = 0
         visible = bool(view.related)
         related.display = visible
         self.query_one("#related-title").display = visible
