@@ -299,6 +299,7 @@ async def test_hostile_titles_render_literally_and_columns_line_up() -> None:
         for y in range(len(HOSTILE)):
             strip = widget.render_line(y)
             assert strip.cell_length == width
+            assert sum(cell_len(segment.text) for segment in strip) == width
             plain = strip.text
             row = HOSTILE[y]
             if row.year is not None:
@@ -317,8 +318,11 @@ async def test_very_long_and_narrow() -> None:
     rows = [Row("x", "W" * 500, "C" * 300, 1999, "★★★★")]
     app = ListApp(RowsFromSequence(rows))
     async with app.run_test(size=(12, 4)) as pilot:
-        await pilot.pause()
         widget = app.query_one(ResourceList)
-        strip = widget.render_line(0)
-        assert strip.cell_length == widget.scrollable_content_region.width
-        assert strip.text.rstrip().endswith("…")
+        for width in (12, 5, 3, 1):
+            await pilot.resize_terminal(width, 4)
+            await pilot.pause()
+            strip = widget.render_line(0)
+            assert sum(cell_len(s.text) for s in strip) == widget.scrollable_content_region.width
+            if width > 3:
+                assert strip.text.rstrip().endswith("…")

@@ -367,8 +367,10 @@ class ResourceList(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, row: Row, width: int, is_cursor: bool) -> Strip:
-        cols = _Columns.for_width(width, self.marks_width)
         base = self.get_component_rich_style("resource-list--row")
+        if width < 4:
+            return Strip([Segment(_fit(one_line(row.title), width), base)], width)
+        cols = _Columns.for_width(width, self.marks_width)
         if is_cursor:
             base = base + self.get_component_rich_style("resource-list--cursor")
 
@@ -377,22 +379,29 @@ class ResourceList(ScrollView, can_focus=True):
             # On the cursor line the cursor colours win over the column colours.
             return base + (Style(bold=style.bold, italic=style.italic) if is_cursor else style)
 
-        segments = [Segment(" ", base)]
+        # Exactly ``width`` cells: 1 + marks + 1 + title [+ 1 + credit] [+ 1 + year] + 1.
+        pieces: list[tuple[str, Style]] = [(" ", base)]
         if cols.marks:
-            segments += [Segment(_fit(one_line(row.marks), cols.marks), part("resource-list--marks"))]
-            segments.append(Segment(" ", base))
-        segments.append(Segment(_fit(one_line(row.title), cols.title), base))
+            pieces += [(_fit(one_line(row.marks), cols.marks), part("resource-list--marks")), (" ", base)]
+        pieces.append((_fit(one_line(row.title), cols.title), base))
         if cols.credit:
-            segments.append(Segment(" ", base))
-            segments.append(
-                Segment(_fit_right(one_line(row.credit), cols.credit), part("resource-list--credit"))
-            )
+            credit = _fit_right(one_line(row.credit), cols.credit)
+            pieces += [(" ", base), (credit, part("resource-list--credit"))]
         if cols.year:
             year = "" if row.year is None else str(row.year)
-            segments.append(Segment(" ", base))
-            segments.append(Segment(_fit_right(year, cols.year), part("resource-list--year")))
-        segments.append(Segment(" ", base))
-        return Strip(segments).crop_extend(0, width, base)
+            pieces += [(" ", base), (_fit_right(year, cols.year), part("resource-list--year"))]
+        pieces.append((" ", base))
+        # Neighbours of the same style become one segment: fewer segments, less work per frame.
+        segments: list[Segment] = []
+        text, style = pieces[0]
+        for next_text, next_style in pieces[1:]:
+            if next_style == style:
+                text += next_text
+            else:
+                segments.append(Segment(text, style))
+                text, style = next_text, next_style
+        segments.append(Segment(text, style))
+        return Strip(segments, width)
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
         height = self.scrollable_content_region.height
