@@ -25,6 +25,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("CTDC_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.delenv("CTDC_DATA", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # A test never starts a real browser (Textual's driver calls webbrowser.open).
+    monkeypatch.setattr("webbrowser.open", lambda url, *args, **kwargs: True)
     yield home
 
 

@@ -55,7 +55,7 @@ async def test_starts_on_first_category_first_resource() -> None:
         assert app.focused is app.query_one(ResourceList)
         assert first.resource_ids[0] and app.query_one(DetailPane).view.resource.id == first.resource_ids[0]
         entries = app.query_one(Sidebar).entries
-        assert [e.key for e in entries][0] == ALL and entries[-1].name == "Bookmarks"
+        assert entries[0].key == ALL and entries[-1].name == "Bookmarks"
         assert [e.name for e in entries[1:-1]] == [c.name for c in app.index.catalogue.categories]
         assert entries[0].count == 15
 
