@@ -8,6 +8,8 @@ first frame never waits for it. The key list is built from the live bindings
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
@@ -20,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ctdc_tui.core import locations
+from ctdc_tui.core.text import one_line
 from ctdc_tui.tui.keymap import KeyHelp, collect_key_help
 
 # (what to type, what it finds): written for this app's search (docs/search.md has the detail).
@@ -31,7 +34,7 @@ QUERY_SYNTAX: tuple[tuple[str, str], ...] = (
     ("data OR privacy", "either word; AND is the default between words"),
     ("data NOT health", "leave out resources with a word (also: -health)"),
     ("(open OR civic) data", "parentheses group words"),
-    ("category:ID", "only one category (its id, as in `ctdc list`)"),
+    ("category:ID", "only one category (its id, as ctdc list shows it)"),
     ("tag:open-data", "resources with that tag"),
     ("author:NAME  org:NAME", "by an author, or by an organisation"),
     ("kind:guide", "one kind of resource (guide, report, playbook…)"),
@@ -43,33 +46,84 @@ QUERY_SYNTAX: tuple[tuple[str, str], ...] = (
 )
 
 
+_NUMBERED = re.compile(r"^(?P<stem>.+?)(?P<number>\d+)$")
+
+
+def fold_numbered(items: list[KeyHelp]) -> list[KeyHelp]:
+    """Runs like app.category_1 … app.category_9 (one key each, unremapped) as one line "1–9"."""
+    folded: list[KeyHelp] = []
+    run: list[KeyHelp] = []
+
+    def stem(item: KeyHelp) -> str | None:
+        match = _NUMBERED.match(item.binding_id or "")
+        desc = _NUMBERED.match(item.description)
+        if match is None or desc is None or item.remapped or len(item.keys) != 1:
+            return None
+        return f"{item.section}|{match.group('stem')}|{desc.group('stem')}"
+
+    def flush() -> None:
+        if len(run) < 3:
+            folded.extend(run)
+        else:
+            first, last = run[0], run[-1]
+            desc = _NUMBERED.match(first.description)
+            last_id = _NUMBERED.match(last.binding_id or "")
+            assert desc is not None
+            folded.append(
+                KeyHelp(
+                    first.section,
+                    (f"{first.keys[0]}–{last.keys[0]}",),
+                    f"{desc.group('stem').strip()} 1 to {len(run)}",
+                    f"{first.binding_id}…{last_id.group('number') if last_id else ''}",
+                    first.action,
+                )
+            )
+        run.clear()
+
+    for item in items:
+        if run and stem(item) is not None and stem(item) == stem(run[-1]):
+            run.append(item)
+            continue
+        flush()
+        if stem(item) is not None:
+            run.append(item)
+        else:
+            folded.append(item)
+    flush()
+    return folded
+
+
 def keys_table(items: list[KeyHelp]) -> Group:
-    """The key list as tables, one per section; every cell is plain text."""
+    """The key list as one table per section, columns aligned; every cell is plain text."""
+    items = fold_numbered(items)
+    key_cells = [Text(item.keys_text or "(none)") for item in items]
+    for cell, item in zip(key_cells, items, strict=True):
+        if item.remapped:
+            cell.append(" *", style="italic")
+    key_width = min(max((cell.cell_len for cell in key_cells), default=4), 18)
+    id_width = max((len(item.binding_id or "(fixed)") for item in items), default=10)
     parts: list[Table | Text] = []
     section = None
     table: Table | None = None
-    for item in items:
+    for cell, item in zip(key_cells, items, strict=True):
         if item.section != section:
-            section = item.section
             if table is not None:
-                parts.append(table)
-                parts.append(Text(""))
+                parts.extend((table, Text("")))
             table = Table(
-                title=Text(section, style="bold"),
+                title=Text(item.section, style="bold"),
                 title_justify="left",
+                show_header=section is None,
                 show_edge=False,
                 box=None,
                 expand=True,
                 padding=(0, 1, 0, 0),
             )
-            table.add_column("Key", style="bold", no_wrap=True, min_width=6, max_width=16)
+            section = item.section
+            table.add_column("Key", style="bold", width=key_width)
             table.add_column("Does", ratio=1)
-            table.add_column("Binding id", style="dim", no_wrap=True)
+            table.add_column("Binding id", style="dim", no_wrap=True, width=id_width)
         assert table is not None
-        keys = Text(item.keys_text or "(none)")
-        if item.remapped:
-            keys.append(" *", style="italic")
-        table.add_row(keys, Text(item.description), Text(item.binding_id or "(fixed)"))
+        table.add_row(cell, Text(item.description), Text(item.binding_id or "(fixed)"))
     if table is not None:
         parts.append(table)
     parts.append(Text("* remapped in your config file", style="dim italic"))
@@ -85,8 +139,16 @@ def syntax_table() -> Table:
     return table
 
 
+def shown_path(path: Path) -> str:
+    """``path`` with the home folder written as ``~`` (shorter, and the same on every machine)."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(path)
+
+
 def config_text() -> Text:
-    path = str(locations.config_file())
+    path = one_line(shown_path(locations.config_file()))
     text = Text()
     text.append("Your config file: ")
     text.append(path, style="bold")
