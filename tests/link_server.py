@@ -36,6 +36,7 @@ class LocalSite:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent)
+        self.arrivals: list[float] = []  # time.monotonic() of each request, in order
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -55,6 +56,7 @@ class LocalSite:
                 path = self.path.split("?")[0]
                 with site._lock:
                     site.requests.append((self.command, self.path, self.headers.get("User-Agent", "")))
+                    site.arrivals.append(time.monotonic())
                 if path == "/slow":
                     with site._lock:
                         site.in_flight += 1

@@ -189,7 +189,7 @@ async def check_links_async(
     total = len(unique)
     found: dict[str, LinkResult] = {}
     queue: asyncio.Queue[str] = asyncio.Queue()
-    for url in unique:
+    for url in _interleave_hosts(unique):
         queue.put_nowait(url)
     workers = max(1, min(int(concurrency), total or 1))
     host_limits: dict[str, asyncio.Semaphore] = {}
@@ -208,8 +208,7 @@ async def check_links_async(
                     url = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                host = urllib.parse.urlsplit(url).netloc.lower() if is_openable(url) else ""
-                limit = host_limits.setdefault(host, asyncio.Semaphore(PER_HOST_LIMIT))
+                limit = host_limits.setdefault(_host(url), asyncio.Semaphore(PER_HOST_LIMIT))
                 async with limit:
                     result = await _check(client, url, timeout)
                 found[url] = result
@@ -218,6 +217,20 @@ async def check_links_async(
 
         await asyncio.gather(*(worker() for _ in range(workers)))
     return [found[u] for u in urls]
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc.lower() if is_openable(url) else ""
+
+
+def _interleave_hosts(urls: Sequence[str]) -> list[str]:
+    """The addresses taken one host at a time in turn, so that the workers spread over hosts
+    instead of queueing behind one host's limit (catalogues list many links of one site together)."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(_host(url), []).append(url)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max((len(q) for q in queues), default=0)) for q in queues if i < len(q)]
 
 
 async def _check(client: httpx.AsyncClient, url: str, timeout: float) -> LinkResult:

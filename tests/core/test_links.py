@@ -146,6 +146,18 @@ def test_concurrency_is_honoured_and_used(site: LocalSite) -> None:
     assert took < 6 * 0.2  # faster than one at a time
 
 
+def test_no_host_gets_more_than_its_share_and_hosts_are_taken_in_turn(site: LocalSite) -> None:
+    with LocalSite() as other:
+        # a catalogue lists one site's links together: all of the first host, then the other
+        urls = [site.url(f"/slow?{i}") for i in range(10)] + [other.url(f"/slow?{i}") for i in range(10)]
+        results = check_links(urls, concurrency=8, timeout=3)
+    assert [r.status for r in results] == ["ok"] * 20
+    assert site.max_in_flight <= links.PER_HOST_LIMIT
+    assert other.max_in_flight <= links.PER_HOST_LIMIT
+    # the second host did not wait for the first host's queue: both started together
+    assert abs(other.arrivals[0] - site.arrivals[0]) < 0.15
+
+
 def test_duplicates_are_checked_once_and_order_is_kept(site: LocalSite) -> None:
     urls = [site.url("/missing"), site.url("/ok"), site.url("/missing")]
     seen: list[tuple[int, int]] = []
