@@ -549,6 +549,9 @@ def _close(stack: list[_Frame], root: Any) -> Any:
         frame = stack.pop()
         frame.node.cut = True
         value = frame.node
+        last = value[-1] if isinstance(value, YList) and value else None
+        if type(last) in (YMap, YList):
+            last.cut = True  # the record just before the error may be what the error broke
         if not stack:
             break
         parent = stack[-1].node
