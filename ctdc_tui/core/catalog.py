@@ -550,7 +550,7 @@ def _close(stack: list[_Frame], root: Any) -> Any:
         frame.node.cut = True
         value = frame.node
         last = value[-1] if isinstance(value, YList) and value else None
-        if type(last) in (YMap, YList):
+        if isinstance(last, (YMap, YList)):
             last.cut = True  # the record just before the error may be what the error broke
         if not stack:
             break

@@ -142,7 +142,7 @@ def test_yaml_syntax_error_names_line_and_column_and_keeps_earlier_records(tmp_p
 def test_bad_indentation_is_a_syntax_error_with_a_line(tmp_path: Path) -> None:
     bad = "category: {id: alpha, name: Alpha}\nresources:\n  - id: a\n    title: A\n   url: https://x.org\n"
     catalog, problems = load_catalog(catalogue(tmp_path, alpha_yaml=bad))
-    p = [p for p in problems if "YAML syntax error" in p.message][0]
+    p = next(p for p in problems if "YAML syntax error" in p.message)
     assert Path(p.file).name == "alpha.yaml" and p.line == 5 and p.column is not None
     # The record the error broke is refused with one message pointing at the error.
     cut = [q for q in problems if q is not p]
@@ -304,7 +304,7 @@ def test_plain_aliases_are_allowed(tmp_path: Path) -> None:
 def test_self_referencing_alias_is_refused(tmp_path: Path) -> None:
     beta = BETA.replace("    title: Third\n", "    title: Third\n    tags: &me [a, *me]\n")
     catalog, problems = load_catalog(catalogue(tmp_path, beta_yaml=beta))
-    p = [p for p in errors(problems) if p.field == "tags"][0]
+    p = next(p for p in errors(problems) if p.field == "tags")
     assert "refers to the list or mapping it is inside" in p.message and p.resource_id == "third"
     assert "third" not in catalog.resources
 
