@@ -69,6 +69,7 @@ class Doctor:
         self.catalogue = catalogue_path(args)
         self.index_dir = index_dir_option(args)
         self.findings: list[Finding] = []
+        self.has_catalogue = (self.catalogue / "catalog.yaml").is_file()
         options = ""
         if getattr(args, "data", None):
             options += f" --data {shlex.quote(str(args.data))}"
@@ -143,6 +144,15 @@ class Doctor:
         from ctdc_tui.core.catalog import load_catalog
         from ctdc_tui.core.errors import CtdcError
 
+        if not self.has_catalogue:
+            self.find(
+                "catalogue",
+                "problem",
+                f"no catalogue at {self.catalogue}: catalog.yaml is missing, so nothing else about it "
+                "can be checked",
+                "ctdc doctor --data DIR, with the folder that holds catalog.yaml (or unset CTDC_DATA)",
+            )
+            return {"path": str(self.catalogue), "readable": False}
         try:
             catalog, problems = load_catalog(self.catalogue)
         except CtdcError as exc:
@@ -172,6 +182,13 @@ class Doctor:
     def index_check(self) -> dict[str, Any]:
         from ctdc_tui.core.search import check_index
 
+        if not self.has_catalogue:
+            return {
+                "ok": False,
+                "status": "missing",
+                "reason": "there is no catalogue to index",
+                "rebuilding": False,
+            }
         verdict = check_index(self.catalogue, self.index_dir)
         rebuilding = verdict.location is not None and index_is_being_built(verdict.location)
         status = "rebuilding" if rebuilding and verdict.status != "fresh" else verdict.status
@@ -227,7 +244,7 @@ class Doctor:
         health = list(cache.status_map().values())
         for notice in cache.notices:
             self.find("links", "warning", notice, self.command("links check"))
-        if last is None and not cache.notices:
+        if last is None and not cache.notices and self.has_catalogue:
             self.find(
                 "links",
                 "warning",
@@ -419,14 +436,15 @@ def _print_report(report: dict[str, Any], findings: list[Finding]) -> None:
     cat = report["catalogue"]
     print()
     if cat.get("readable"):
+        title = printable(cat["title"], keep_newlines=False) or "(untitled)"
         print(
-            f"Catalogue   {printable(cat['title'], keep_newlines=False)}: {cat['resources']} resources in "
+            f"Catalogue   {title}: {cat['resources']} resources in "
             f"{cat['categories']} categories, {cat['errors']} error(s), {cat['warnings']} warning(s)"
         )
     else:
         print("Catalogue   cannot be read")
     index = report["index"]
-    count = f", {index['resource_count']} resources" if index["status"] == "fresh" else ""
+    count = f", {index.get('resource_count', 0)} resources" if index["status"] == "fresh" else ""
     print(f"Index       {index['status']}{count}: {printable(index['reason'], keep_newlines=False)}")
     marks = report["bookmarks"]
     if marks["status"] == "ok":

@@ -252,7 +252,11 @@ def test_a_damaged_link_cache_or_old_check_is_a_warning(
 def test_a_missing_catalogue_is_a_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, report = doctor_json(capsys, tmp_path / "nowhere")
     assert code == 1
-    assert findings(report, "catalogue")[0]["fix"]
+    [finding] = report["findings"]  # type: ignore[misc]
+    assert finding["area"] == "catalogue"
+    assert "catalog.yaml is missing" in finding["message"]
+    assert "--data DIR" in finding["fix"]
+    assert report["index"]["status"] == "missing"  # type: ignore[index]
 
 
 def test_doctor_does_not_import_textual() -> None:
