@@ -1,0 +1,128 @@
+"""Key remapping end to end: docs/keymap.md is true to the code; the config file changes real keys."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+import ctdc_tui.tui
+from ctdc_tui.tui.app import CtdcApp
+from ctdc_tui.tui.keymap import binding_ids
+
+from .conftest import BUNDLED, settle
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "keymap.md"
+
+
+def defined_bindings() -> dict[str, tuple[str, ...]]:
+    """binding id -> default keys, for every class in ctdc_tui.tui that defines BINDINGS."""
+    found: dict[str, tuple[str, ...]] = {}
+    for module_info in pkgutil.walk_packages(ctdc_tui.tui.__path__, "ctdc_tui.tui."):
+        module = importlib.import_module(module_info.name)
+        for obj in vars(module).values():
+            if not (inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == module.__name__):
+                continue
+            for binding in obj.__dict__.get("BINDINGS", ()) or ():
+                if isinstance(binding, Binding) and binding.id:
+                    keys = tuple(k.strip() for k in binding.key.split(","))
+                    assert found.get(binding.id, keys) == keys, f"{binding.id} defined twice with other keys"
+                    found[binding.id] = keys
+    return found
+
+
+def documented_rows() -> dict[str, tuple[str, ...]]:
+    """binding id -> keys from the tables in docs/keymap.md (rows like | `id` | `keys` | what |)."""
+    rows: dict[str, tuple[str, ...]] = {}
+    for match in re.finditer(r"^\| `([a-z_]+\.[a-z_0-9]+)` \| `([^`]+)` \|", DOCS.read_text(), re.MULTILINE):
+        rows[match.group(1)] = tuple(match.group(2).split(","))
+    return rows
+
+
+def test_every_binding_has_an_id_of_area_and_name() -> None:
+    bindings = defined_bindings()
+    assert len(bindings) > 30
+    assert all(re.fullmatch(r"[a-z]+\.[a-z_0-9]+", binding_id) for binding_id in bindings)
+
+
+def test_docs_list_every_binding_id_with_its_default_keys() -> None:
+    text = DOCS.read_text()
+    rows = documented_rows()
+    for binding_id, keys in defined_bindings().items():
+        assert f"`{binding_id}`" in text, f"{binding_id} is missing from docs/keymap.md"
+        if binding_id in rows:
+            assert rows[binding_id] == keys, f"docs/keymap.md gives {binding_id} the keys {rows[binding_id]}"
+        else:
+            assert re.fullmatch(r"app\.category_\d", binding_id), f"{binding_id} has no row of its own"
+
+
+def test_docs_name_no_binding_that_does_not_exist() -> None:
+    assert set(documented_rows()) <= set(defined_bindings())
+
+
+def test_binding_ids_helper_sees_inherited_bindings() -> None:
+    ids = binding_ids([CtdcApp])
+    assert {"app.bookmark", "app.help", "app.category_9"} <= ids
+
+
+def write_config(home: Path, text: str) -> Path:
+    path = home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_remapped_key_does_the_action_and_the_old_key_does_not(isolated_home: Path) -> None:
+    write_config(isolated_home, '[keymap]\napp.bookmark = "ctrl+b"\n"list.down" = "ctrl+n"\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        first = app.current_id()
+        assert first is not None
+        await pilot.press("j")  # list.down no longer has j
+        await settle(pilot)
+        assert app.current_id() == first
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        second = app.current_id()
+        assert second is not None and second != first
+        await pilot.press("b")  # app.bookmark no longer has b
+        await settle(pilot)
+        assert app.bookmarks.get(app.catalogue_key, second) is None
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.bookmarks.get(app.catalogue_key, second) is not None
+
+
+async def test_bad_config_gives_a_notice_naming_file_and_line_and_keeps_defaults(isolated_home: Path) -> None:
+    path = write_config(isolated_home, '[keymap]\napp.bookmark = "ctrl+b"\napp.sort = ctrl+o\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(f"{path}:3" in m and "not valid TOML" in m for m in messages), messages
+        current = app.current_id()
+        await pilot.press("b")  # the whole file was ignored: b still bookmarks
+        await settle(pilot)
+        assert app.bookmarks.get(app.catalogue_key, current) is not None
+
+
+async def test_unknown_binding_id_and_bad_key_are_reported_and_the_rest_applies(isolated_home: Path) -> None:
+    path = write_config(
+        isolated_home, '[keymap]\napp.bookmarks = "x"\napp.sort = "ctrl+nope"\napp.bookmark = "ctrl+b"\n'
+    )
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(f"{path}:2" in m and "did you mean 'app.bookmark'" in m for m in messages), messages
+        assert any(f"{path}:3" in m and "nope" in m for m in messages), messages
+        current = app.current_id()
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.bookmarks.get(app.catalogue_key, current) is not None
