@@ -28,6 +28,8 @@ ROUTES: dict[str, tuple[int, str | None, int | None]] = {
     "/nohead": (200, None, 405),
     "/nohead501": (200, None, 501),
     "/loop": (302, "/loop", None),
+    "/to-script": (302, "javascript:alert(1)", None),
+    "/to-file": (301, "file:///etc/passwd", None),
 }
 
 

@@ -329,7 +329,7 @@ def _classify_error(url: str, now: datetime, exc: Exception, timeout: float) -> 
     if isinstance(exc, httpx.ConnectError):
         return _failure(url, now, "unreachable", str(exc) or "could not connect")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | ValueError | UnicodeError):
-        return _failure(url, now, "error", f"malformed address ({exc})")
+        return _failure(url, now, "error", f"the link or a redirect is not a usable web address ({exc})")
     if isinstance(exc, httpx.HTTPError):
         return _failure(url, now, "error", str(exc) or type(exc).__name__, answered=True)
     return _failure(url, now, "error", f"{type(exc).__name__}: {exc}")

@@ -72,6 +72,14 @@ def test_each_kind_of_answer_is_classified(site: LocalSite) -> None:
     assert all(r.answered for r in got.values())
 
 
+@pytest.mark.parametrize("path", ["/to-script", "/to-file"])
+def test_a_redirect_to_a_non_web_address_is_not_followed(site: LocalSite, path: str) -> None:
+    result = check_one(site.url(path), timeout=3)
+    assert result.status == "error"
+    assert result.health == "dead"
+    assert "not a usable web address" in result.error
+
+
 @pytest.mark.parametrize("path", ["/nohead", "/nohead501"])
 def test_a_server_that_refuses_head_is_asked_with_get(site: LocalSite, path: str) -> None:
     result = check_one(site.url(path), timeout=3)
