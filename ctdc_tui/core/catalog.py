@@ -639,7 +639,7 @@ class _Loader:
             return None
         try:
             with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+                data = handle.read(st.st_size + 1)  # read(n) allocates n bytes up front
         except OSError as exc:
             self.problem("error", shown, f"cannot be read: {exc.strerror or exc}", _read_hint(exc))
             return None
