@@ -287,11 +287,17 @@ class LinkStatusCache:
     def get_url(self, url: str) -> LinkResult | None:
         return self.links.get(url)
 
-    def status_map(self) -> dict[str, Health]:
-        """Resource id -> ``ok``/``dead``/``unknown`` of its main link (for ``sync_link_status``)."""
+    def status_map(self, current: Mapping[str, str] | None = None) -> dict[str, Health]:
+        """Resource id -> ``ok``/``dead``/``unknown`` of its main link (for ``sync_link_status``).
+
+        ``current`` (resource id -> its main link now) leaves out resources whose
+        link was edited since the check, so an old address never speaks for a new one.
+        """
         out: dict[str, Health] = {}
-        for rid in self.resources:
-            result = self.get(rid)
+        for rid, urls in self.resources.items():
+            if not urls or (current is not None and current.get(rid, "").strip() != urls[0]):
+                continue
+            result = self.links.get(urls[0])
             if result is not None:
                 out[rid] = result.health
         return out

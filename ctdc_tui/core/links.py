@@ -9,7 +9,9 @@ The only module that imports httpx. API for the CLI and the app::
                                                           # .final_url .http_status .checked_at
                                                           # .error .age_text() .redirects
     cache.results_for(resource_id) -> list[LinkResult]    # main link, then alternates
-    cache.status_map() -> {id: "ok" | "dead" | "unknown"} # for SearchIndex.sync_link_status
+    cache.get_url(resource.url) -> LinkResult | None      # by address: right even after an edit
+    cache.status_map(current=None) -> {id: "ok" | "dead" | "unknown"}  # for SearchIndex.sync_link_status;
+                                                          # current={id: url now} skips edited links
 
     report = links.check_resources(resources, concurrency=8, timeout=10.0, progress=None)
     report.network_down  # nothing answered at all: keep the old statuses, say so

@@ -123,6 +123,17 @@ def test_an_unreadable_cache_is_a_notice_not_a_crash(tmp_path: Path) -> None:
     assert raised.value.hint
 
 
+def test_an_edited_link_is_not_judged_by_its_old_address(tmp_path: Path) -> None:
+    cache = LinkStatusCache.load(catalogue(tmp_path))
+    cache.record(
+        {"a": ["http://old.org/"], "b": ["http://b.org/"]},
+        [result("http://old.org/", "not_found"), result("http://b.org/")],
+    )
+    assert cache.status_map() == {"a": "dead", "b": "ok"}
+    assert cache.status_map({"a": "https://new.org/", "b": "http://b.org/"}) == {"b": "ok"}
+    assert cache.get_url("https://new.org/") is None
+
+
 def test_each_catalogue_has_its_own_cache(tmp_path: Path) -> None:
     first, second = catalogue(tmp_path, "one"), catalogue(tmp_path, "two")
     cache = LinkStatusCache.load(first)
