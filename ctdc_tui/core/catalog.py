@@ -1093,15 +1093,7 @@ class _Loader:
             return None
         first = self.seen.get(rid)
         if first is not None:
-            self.problem(
-                "error",
-                file,
-                f"duplicate id: '{rid}' is already used at {first[0]}:{first[1]}; this one is not loaded",
-                "give one of them a different id (ids must be unique across the whole catalogue)",
-                raw.key_lines.get("id", raw.line),
-                rid,
-                "id",
-            )
+            self.duplicate(rid, first, (file, raw.key_lines.get("id", raw.line)))
             return None
         self.seen[rid] = (file, raw.key_lines.get("id", raw.line))
         resource = Resource(
@@ -1181,6 +1173,28 @@ class _Loader:
         )
         self.order += 1
         return rid
+
+    def duplicate(self, rid: str, first: tuple[str, int], again: tuple[str, int]) -> None:
+        """Report a duplicate id at both places (each is where someone may need to edit)."""
+        hint = "give one of them a different id (ids must be unique across the whole catalogue)"
+        self.problem(
+            "error",
+            again[0],
+            f"duplicate id: '{rid}' is already used at {first[0]}:{first[1]}; this one is not loaded",
+            hint,
+            again[1],
+            rid,
+            "id",
+        )
+        self.problem(
+            "error",
+            first[0],
+            f"duplicate id: '{rid}' is used again at {again[0]}:{again[1]} (that one is not loaded)",
+            hint,
+            first[1],
+            rid,
+            "id",
+        )
 
     def _resource_id(self, raw: YMap, file: str) -> str | None:
         value = raw.get("id")

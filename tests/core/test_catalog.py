@@ -456,18 +456,22 @@ def test_numeric_id_suggests_quotes(tmp_path: Path) -> None:
 
 def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
     catalog, problems = load_catalog(catalogue(tmp_path, beta_yaml=BETA.replace("id: third", "id: first")))
-    p = only(problems)
-    assert_names(p, "beta.yaml", 5, "id", "first")
-    assert "alpha.yaml:6" in p.message  # the first definition
+    again, first = problems
+    assert_names(again, "beta.yaml", 5, "id", "first")
+    assert "alpha.yaml:6" in again.message and "not loaded" in again.message
+    assert_names(first, "alpha.yaml", 6, "id", "first")  # the first definition gets one too
+    assert "beta.yaml:5" in first.message
     assert catalog.resources["first"].category == "alpha"
     assert len(catalog) == 2
 
 
 def test_duplicate_ids_in_one_file(tmp_path: Path) -> None:
     _, problems = load_catalog(catalogue(tmp_path, alpha_yaml=ALPHA.replace("id: second", "id: first")))
-    p = only(problems)
-    assert_names(p, "alpha.yaml", 11, "id", "first")
-    assert "alpha.yaml:6" in p.message
+    assert [(Path(p.file).name, p.line, p.field, p.resource_id) for p in problems] == [
+        ("alpha.yaml", 11, "id", "first"),
+        ("alpha.yaml", 6, "id", "first"),
+    ]
+    assert "alpha.yaml:6" in problems[0].message
 
 
 @pytest.mark.parametrize(
