@@ -89,6 +89,8 @@ _INSERT = (
     "INSERT INTO bookmarks (catalogue, resource_id, title, url, category, note, tags, created, changed) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_NEW = _INSERT + " ON CONFLICT (catalogue, resource_id) DO NOTHING"
+_INDEXES = "CREATE INDEX IF NOT EXISTS bookmarks_by_created ON bookmarks (catalogue, created)"
 _Rows = list[tuple[object, ...]]
 
 
@@ -204,11 +206,14 @@ def _is_damage(exc: sqlite3.Error) -> bool:
 
 def _row_to_bookmark(row: Sequence[object]) -> Bookmark:
     catalogue, resource_id, title, url, category, note, tags, created, changed = row
-    try:
-        parsed = json.loads(str(tags))
-        tag_tuple = clean_tags(parsed) if isinstance(parsed, list) else ()
-    except ValueError:
-        tag_tuple = ()
+    tag_tuple: tuple[str, ...] = ()
+    if tags != "[]":
+        try:
+            parsed = json.loads(str(tags))
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            tag_tuple = tuple(t for t in parsed if isinstance(t, str))
     return Bookmark(
         catalogue=str(catalogue),
         resource_id=str(resource_id),
@@ -236,16 +241,20 @@ def _bookmark_params(b: Bookmark) -> tuple[str, ...]:
     )
 
 
-def _clean_bookmark(b: Bookmark) -> Bookmark:
-    return replace(
-        b,
-        catalogue=clean_text(b.catalogue),
+def _clean_bookmark(b: Bookmark, catalogue: str | None = None, now: str = "") -> Bookmark:
+    """``b`` storable: no lone surrogates, clean tags; optionally moved to ``catalogue`` and
+    given ``now`` for missing times."""
+    created = b.created or now
+    return Bookmark(
+        catalogue=clean_text(b.catalogue if catalogue is None else catalogue),
         resource_id=clean_text(b.resource_id),
         title=clean_text(b.title),
         url=clean_text(b.url),
         category=clean_text(b.category),
         note=clean_text(b.note),
         tags=clean_tags(b.tags),
+        created=created,
+        changed=b.changed or created,
     )
 
 
@@ -492,14 +501,18 @@ class BookmarkStore:
     def merge(self, catalogue: str, bookmarks: Iterable[Bookmark], *, dry_run: bool = False) -> MergeResult:
         """Add ``bookmarks`` to ``catalogue`` (their own ``catalogue`` field is ignored) in one
         transaction, skipping ids already bookmarked or repeated. ``dry_run`` changes nothing."""
-        items = [replace(_clean_bookmark(b), catalogue=catalogue) for b in bookmarks]
+        now = utc_now()
+        items = [_clean_bookmark(b, catalogue, now) for b in bookmarks]
         return self._merge(items, dry_run=dry_run)
 
     def merge_all(self, bookmarks: Iterable[Bookmark], *, dry_run: bool = False) -> MergeResult:
         """Like ``merge`` but each bookmark keeps its own catalogue (used for recovery)."""
-        return self._merge([_clean_bookmark(b) for b in bookmarks], dry_run=dry_run)
+        now = utc_now()
+        return self._merge([_clean_bookmark(b, None, now) for b in bookmarks], dry_run=dry_run)
 
     def _merge(self, items: Sequence[Bookmark], *, dry_run: bool) -> MergeResult:
+        probe_only = self.read_only  # a dry run on a read-only store only looks
+
         def work(conn: sqlite3.Connection) -> MergeResult:
             result = MergeResult()
             seen: set[tuple[str, str]] = set()
@@ -509,17 +522,17 @@ class BookmarkStore:
                     result.skipped.append((b, "appears more than once in what was imported"))
                     continue
                 seen.add(key)
-                if self._get_in(conn, b.catalogue, b.resource_id) is not None:
+                if probe_only:
+                    fresh = self._get_in(conn, b.catalogue, b.resource_id) is None
+                else:  # a dry run inserts too, then rolls the transaction back
+                    fresh = conn.execute(_INSERT_NEW, _bookmark_params(b)).rowcount == 1
+                if fresh:
+                    result.added.append(b)
+                else:
                     result.skipped.append((b, "already bookmarked"))
-                    continue
-                now = utc_now()
-                b = replace(b, created=b.created or now, changed=b.changed or b.created or now)
-                if not dry_run:
-                    conn.execute(_INSERT, _bookmark_params(b))
-                result.added.append(b)
             return result
 
-        if dry_run and self.read_only:
+        if dry_run and probe_only:
             with self._lock:
                 return work(self._conn)
         return self._write(work, rollback=dry_run)
@@ -601,30 +614,42 @@ def _refuse_newer(version: int, path: Path) -> None:
         )
 
 
+def _check_columns(conn: sqlite3.Connection) -> None:
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(bookmarks)").fetchall()}
+    if not columns:
+        return
+    missing = {c.strip() for c in _COLUMNS.split(",")} - columns
+    if missing:
+        raise _Damaged(f"the bookmarks table lacks column(s) {', '.join(sorted(missing))}")
+
+
 def _prepare(conn: sqlite3.Connection, path: Path) -> None:
-    """Check the file and create the schema. Raises ``_Damaged``, ``CtdcError`` or ``sqlite3.Error``."""
+    """Check the file (reading only), then switch on WAL and create the schema.
+
+    Raises ``_Damaged``, ``CtdcError`` or ``sqlite3.Error``. A file that is refused
+    or found damaged has not been written to.
+    """
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         _refuse_newer(version, path)
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        conn.execute("PRAGMA synchronous = FULL")
-        if version:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version or tables:
             check = conn.execute("PRAGMA quick_check").fetchall()
             if [tuple(r) for r in check] != [("ok",)]:
                 raise _Damaged("integrity check failed: " + "; ".join(str(r[0]) for r in check[:3]))
+            _check_columns(conn)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             _refuse_newer(version, path)
             conn.execute(_SCHEMA)
+            _check_columns(conn)
+            conn.execute(_INDEXES)
             if version == 0:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            else:
-                columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(bookmarks)").fetchall()}
-                missing = {c.strip() for c in _COLUMNS.split(",")} - columns
-                if missing:
-                    raise _Damaged(f"the bookmarks table lacks column(s) {', '.join(sorted(missing))}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:

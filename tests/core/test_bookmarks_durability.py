@@ -284,3 +284,18 @@ def test_read_only_data_folder_shows_bookmarks_and_refuses_changes(tmp_path: Pat
         assert out["notes"] == {"kept": "my note"}
     assert out["error"] and "cannot save bookmarks" in out["error"]
     assert not (data / "bookmarks.sqlite3-wal").exists()
+
+
+def test_a_foreign_database_is_moved_aside_not_altered(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE bookmarks (url TEXT)")  # somebody else's table of the same name
+    conn.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    with BookmarkStore.open(path) as store:
+        assert len(store.notices) == 1 and "lacks column(s)" in store.notices[0]
+        store.add(CAT, res("a"))
+    (aside,) = [p for p in tmp_path.glob("*.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert digest(aside) == before
