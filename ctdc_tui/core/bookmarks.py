@@ -447,6 +447,8 @@ class BookmarkStore:
     def remove(self, catalogue: str, resource_id: str) -> Bookmark | None:
         """Remove a bookmark; returns it (for ``restore``), or None when there was none."""
 
+        catalogue, resource_id = clean_text(catalogue), clean_text(resource_id)
+
         def work(conn: sqlite3.Connection) -> Bookmark | None:
             existing = self._get_in(conn, catalogue, resource_id)
             if existing is not None:
@@ -539,6 +541,7 @@ class BookmarkStore:
 
     # ----------------------------------------------------------------- internals
     def _get_in(self, conn: sqlite3.Connection, catalogue: str, resource_id: str) -> Bookmark | None:
+        catalogue, resource_id = clean_text(catalogue), clean_text(resource_id)
         row = conn.execute(
             _SELECT_ONE,
             (catalogue, resource_id),
@@ -563,6 +566,7 @@ class BookmarkStore:
     def _read(self, sql: str, params: tuple[object, ...]) -> _Rows:
         with self._lock:
             try:
+                params = tuple(clean_text(p) if isinstance(p, str) else p for p in params)
                 return list(self._conn.execute(sql, params).fetchall())
             except sqlite3.Error as exc:
                 raise _person_error(exc, self.location) from exc

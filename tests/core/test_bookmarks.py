@@ -154,3 +154,16 @@ def test_lone_surrogates_are_replaced_not_fatal(store: BookmarkStore) -> None:
     b = store.add(CAT, res("a"), note="bad \ud800 half")
     assert b.note == "bad \ufffd half"
     assert store.get(CAT, "a") == b
+
+
+def test_lone_surrogates_in_ids_never_raise(store: BookmarkStore) -> None:
+    # a command-line argument made of undecodable bytes arrives with lone surrogates
+    assert store.get(CAT, "\udcff") is None
+    assert store.remove(CAT, "\udcff") is None
+    with pytest.raises(CtdcError):
+        store.set_note(CAT, "\udcff", "x")
+    b = store.add(CAT, res("x\udcffy"))
+    assert b.resource_id == "x\ufffdy"
+    assert store.get(CAT, "x\udcffy") == b
+    assert store.remove("\ud800" + CAT, "x\udcffy") is None
+    assert store.remove(CAT, "x\udcffy") == b
