@@ -87,6 +87,57 @@ def test_two_processes_writing_at_once_keep_every_change(tmp_path: Path) -> None
     assert got == expected
 
 
+CONTENDED_WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Resource
+    from ctdc_tui.core.errors import CtdcError
+    path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    store = BookmarkStore.open(path)
+    while not go.exists():
+        time.sleep(0.005)
+    for i in range(120):
+        rid = f"shared-{i % 8}"
+        if store.get("cat", rid) is None:
+            store.add("cat", Resource(id=rid, title=rid, url="https://example.org/" + rid, category="c"))
+        else:
+            try:
+                store.set_note("cat", rid, f"{name} {i}")
+            except CtdcError as exc:  # the other process removed it in between
+                assert "is not bookmarked" in exc.message, exc.message
+            store.remove("cat", rid)
+    store.add("cat", Resource(id=f"last-{name}", title="t", url="https://example.org/", category="c"))
+    print("done")
+    """
+)
+
+
+def test_two_processes_on_the_same_bookmarks_never_fail(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONTENDED_WORKER, str(path), name, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("p", "q")
+    ]
+    time.sleep(0.3)
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == "done"
+    with BookmarkStore.open(path) as store:
+        assert {"last-p", "last-q"} <= store.ids("cat")
+        assert store.ids("cat") <= {"last-p", "last-q", *(f"shared-{i}" for i in range(8))}
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
 KILL_WORKER = textwrap.dedent(
     """
     import sys
