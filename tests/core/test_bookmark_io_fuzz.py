@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -121,3 +122,48 @@ def test_exports_of_any_text_round_trip_exactly(items: list[Bookmark], fmt: str)
     # bookmarks come back exactly (HTML groups them by category, so compare by id)
     back = {b.resource_id: b for b in result.bookmarks}
     assert back == {b.resource_id: replace(b, catalogue="") for b in items}
+
+
+attribute_names = st.sampled_from(
+    [
+        "HREF",
+        "ADD_DATE",
+        "LAST_MODIFIED",
+        "TAGS",
+        "DATA-CTDC-ID",
+        "DATA-CTDC-URL",
+        "DATA-CTDC-NOTE",
+        "DATA-CTDC-TAGS",
+        "DATA-CTDC-CREATED",
+        "DATA-CTDC-CHANGED",
+        "DATA-CTDC-CATEGORY",
+    ]
+)
+attribute_values = text | st.sampled_from(["https://example.org/guide", "[]", '["a"]', "1700000000", "x:y"])
+anchors = st.lists(
+    st.tuples(st.dictionaries(attribute_names, attribute_values, max_size=6), text, st.none() | text),
+    max_size=6,
+)
+
+
+def _esc(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+@FUZZ
+@given(anchors)
+def test_every_html_link_is_imported_skipped_or_reported(
+    links: list[tuple[dict[str, str], str, str | None]],
+) -> None:
+    rows = []
+    for attrs, title, note in links:
+        rendered = " ".join(f'{name}="{_esc(value)}"' for name, value in attrs.items())
+        rows.append(f"<DT><A {rendered}>{_esc(title)}</A>")
+        if note is not None:
+            rows.append(f"<DD>{_esc(note)}")
+    page = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n" + "\n".join(rows) + "\n</DL><p>\n"
+    result = parse_import(page, CATALOGUE)
+    well_formed(result)
+    if links:
+        assert result.fatal is None
+        assert len(result.bookmarks) + len(result.skipped) + len(result.unreadable) == len(links)
