@@ -247,3 +247,15 @@ def test_read_only_store_lists_and_refuses_changes(
     assert code == 0 and "No bookmarks yet" in out and "Bookmarks are read-only" in err
     code, _, err = run(capsys, catalogue, "add", ids[0])
     assert code == 1 and "cannot save bookmarks" in err and "fix: make" in err
+
+
+def test_export_to_a_terminal_shows_control_characters_as_text(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, catalogue, "add", ids[0], "--note", f"{ESC}]0;pwned\x07 title")
+    _, piped, _ = run(capsys, catalogue, "export", "--format", "json")
+    assert json.loads(piped)["bookmarks"][0]["note"] == f"{ESC}]0;pwned\x07 title"  # data kept for a pipe
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    _, shown, _ = run(capsys, catalogue, "export", "--format", "markdown")
+    assert ESC not in shown and "\x07" not in shown
+    assert "\\x1b\\]0;pwned\\x07 title" in shown  # shown as text (and Markdown-escaped)
