@@ -8,6 +8,8 @@ first frame never waits for it. The key list is built from the live bindings
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -140,11 +142,18 @@ def syntax_table() -> Table:
 
 
 def shown_path(path: Path) -> str:
-    """``path`` with the home folder written as ``~`` (shorter, and the same on every machine)."""
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except (ValueError, RuntimeError):
-        return str(path)
+    """``path`` under ``$CTDC_HOME`` or ``~`` written so (shorter, and the same on every machine)."""
+    bases: list[tuple[str, str]] = []
+    if home := os.environ.get("CTDC_HOME"):
+        bases.append(("$CTDC_HOME", home))
+    with contextlib.suppress(RuntimeError, KeyError):
+        bases.append(("~", str(Path.home())))
+    for name, base in bases:
+        try:
+            return f"{name}/" + path.relative_to(Path(base).expanduser()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def config_text() -> Text:
