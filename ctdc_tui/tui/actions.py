@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.binding import Binding
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from ctdc_tui.core.catalog import Resource
 from ctdc_tui.core.errors import CtdcError
@@ -150,20 +151,22 @@ class ActionsMixin:
 
     def action_next_pane(self) -> None:
         panes = self._panes()
-        panes[min(self._current_pane(panes) + 1, len(panes) - 1)].focus()
+        self.set_focus(panes[min(self._current_pane(panes) + 1, len(panes) - 1)])  # type: ignore[attr-defined]
 
     def action_previous_pane(self) -> None:
         panes = self._panes()
-        panes[max(self._current_pane(panes) - 1, 0)].focus()
+        self.set_focus(panes[max(self._current_pane(panes) - 1, 0)])  # type: ignore[attr-defined]
 
+    # Focus moves with set_focus (at once), not widget.focus() (queued): keys typed right
+    # after "/" arrive in the same read and must land in the search box.
     def action_focus_search(self) -> None:
-        self.query_one(SearchBox).focus()  # type: ignore[attr-defined]
+        self.set_focus(self.query_one(SearchBox))  # type: ignore[attr-defined]
 
     def action_toggle_sidebar(self) -> None:
         screen = self.screen
         if screen.has_class("-show-sidebar"):
             screen.remove_class("-show-sidebar")
-            self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+            self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]
         else:
             screen.add_class("-show-sidebar")
             self.query_one(Sidebar).focus()  # type: ignore[attr-defined]
@@ -176,14 +179,14 @@ class ActionsMixin:
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         if screen.has_class("-show-sidebar"):
             screen.remove_class("-show-sidebar")
-            results_list.focus()
+            self.set_focus(results_list)  # type: ignore[attr-defined]
         elif focused is search:
             if search.value:
                 search.value = ""
             else:
-                results_list.focus()
+                self.set_focus(results_list)  # type: ignore[attr-defined]
         elif focused is not None and self.query_one(DetailPane) in (focused, *focused.ancestors):  # type: ignore[attr-defined]
-            results_list.focus()
+            self.set_focus(results_list)  # type: ignore[attr-defined]
         elif self.search_text:  # type: ignore[attr-defined]
             search.value = ""
             self._say("Search cleared")
@@ -205,7 +208,16 @@ class ActionsMixin:
         search.value = suggestion
         search.cursor_position = len(search.value)
 
+    def action_search_done(self) -> None:
+        self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("focus_search", "search_done", "accept_suggestion") and len(self.screen_stack) > 1:  # type: ignore[attr-defined]
+            return False  # a dialog or the palette is open: its keys win
+        if action == "focus_search":
+            return not isinstance(self.focused, Input | TextArea)
+        if action == "search_done":
+            return isinstance(self.focused, SearchBox)
         if action == "accept_suggestion":
             suggestion = self.suggestion  # type: ignore[attr-defined]
             return bool(self.results is not None and suggestion and self.search_text.strip())  # type: ignore[attr-defined]
@@ -308,10 +320,10 @@ class ActionsMixin:
             category_id = ALL
         if category_id in known or category_id in (ALL, BOOKMARKS):
             self.show_view(category_id)  # type: ignore[attr-defined]
-            self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+            self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]
         else:
             self._say(f"There is no category '{category_id}' in this catalogue.", "warning")
 
     def on_goto_bookmarks(self, message: Any) -> None:
         self.show_view(BOOKMARKS)  # type: ignore[attr-defined]
-        self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+        self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]

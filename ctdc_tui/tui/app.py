@@ -72,6 +72,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     """Browse, search and bookmark a CTDC-format catalogue."""
 
     CSS_PATH = "app.tcss"
+    AUTO_FOCUS = "#results"  # not the search box: "/" must work as a key while the index opens
     TITLE = "CTDC Toolkit"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-stacked"),
@@ -82,7 +83,10 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (12, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="app.search"),
+        # "/" and Enter-in-the-search-box are priority bindings: they act as the key is read,
+        # so letters that arrive in the same read (fast typing over SSH) follow the focus.
+        Binding("slash", "focus_search", "Search", priority=True, id="app.search"),
+        Binding("enter", "search_done", "To the list", show=False, priority=True, id="search.submit"),
         Binding("escape", "escape", "Back", show=False, id="app.escape"),
         Binding("o", "open_link", "Open", id="app.open_link"),
         Binding("a", "open_archive", "Archived", show=False, id="app.open_archive"),
@@ -217,7 +221,8 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
         self.sync_notes()
         self._restore_start()
-        self.query_one(ResourceList).focus()
+        if not isinstance(self.focused, SearchBox):  # the user may have started typing a search already
+            self.set_focus(self.query_one(ResourceList))
 
     def _restore_start(self) -> None:
         from ctdc_tui.core.state import load_state
@@ -275,7 +280,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self) -> None:
-        self.query_one(ResourceList).focus()
+        self.set_focus(self.query_one(ResourceList))
 
     def start_search(self, generation: int, query: str, category: str | None, sort: str) -> None:
         self._search_worker(generation, query, category, sort)

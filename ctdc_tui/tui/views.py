@@ -10,6 +10,7 @@ searching goes through the app's worker and comes back through
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,6 +26,15 @@ from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.search import Results
+
+
+def shown_path(path: Path) -> str:
+    """A path as a person would type it: relative to the working folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
 
 SEARCH_SORTS = ("relevance", "title", "year", "catalogue")
 BROWSE_SORTS = ("catalogue", "title", "year")
@@ -255,46 +265,37 @@ class ViewsMixin:
         )
 
     def empty_message(self, *, short: bool = False) -> str:
+        """What an empty list says: one line for the list, the full advice for the detail pane."""
         query = self.search_text.strip()
-        if query:
-            return (
-                f"Nothing matches {query!r} here."
-                if short
-                else (
-                    f"Nothing matches {query!r} in {self.view_name()}. Try fewer words, a word's start "
-                    "followed by *, or All resources. Press ? for the query syntax."
-                )
-            )
-        if self.view_key == BOOKMARKS:
-            return (
-                "No bookmarks yet."
-                if short
-                else (
-                    "No bookmarks yet. Press b on a resource to bookmark it and n to add a note; "
-                    "bookmarked resources are listed here, newest first."
-                )
-            )
-        folder = self.catalogue_path
-        if self.view_key == ALL:
-            return (
-                "This catalogue has no resources."
-                if short
-                else (
-                    f"This catalogue has no resources yet. Add them to the category files in {folder} "
-                    "(format: docs/catalogue-format.md), then check them with `ctdc validate`."
-                )
-            )
         name = self.view_name()
-        file = next((c.file for c in self.categories() if c.id == self.view_key), "") or "its category file"
-        return (
-            f"No resources in {name} yet."
-            if short
-            else (
-                f"{name} has no resources yet. To add one, list it under `resources:` in "
-                f"{folder / file if file != 'its category file' else file} (the format is described in "
-                "docs/catalogue-format.md), then check it with `ctdc validate`."
+        if query:
+            brief = f"Nothing matches {query!r} here."
+            advice = (
+                f"Nothing matches {query!r} in {name}. Try fewer words, the start of a word followed "
+                f"by *, or All resources. Press {self.key_for('app.help')} for the query syntax."  # type: ignore[attr-defined]
             )
-        )
+        elif self.view_key == BOOKMARKS:
+            brief = "No bookmarks yet."
+            advice = (
+                f"No bookmarks yet. Press {self.key_for('app.bookmark')} on a resource to bookmark it "  # type: ignore[attr-defined]
+                f"and {self.key_for('app.note')} to add a note; they are listed here, newest first."  # type: ignore[attr-defined]
+            )
+        elif self.view_key == ALL:
+            brief = "This catalogue has no resources."
+            advice = (
+                f"This catalogue has no resources yet. Add them to the category files in "
+                f"{shown_path(self.catalogue_path)} (format: docs/catalogue-format.md), "
+                "then check them with `ctdc validate`."
+            )
+        else:
+            file = next((c.file for c in self.categories() if c.id == self.view_key), "")
+            where = shown_path(self.catalogue_path / file) if file else "its category file"
+            brief = f"No resources in {name} yet."
+            advice = (
+                f"{name} has no resources yet. To add one, list it under `resources:` in {where} "
+                "(format: docs/catalogue-format.md), then check it with `ctdc validate`."
+            )
+        return brief if short else advice
 
     def update_detail(self) -> None:
         detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
@@ -370,7 +371,7 @@ class ViewsMixin:
 
     def on_sidebar_entered(self) -> None:
         self.screen.remove_class("-show-sidebar")  # type: ignore[attr-defined]
-        self.query_one(ResourceList).focus()  # type: ignore[attr-defined]
+        self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]
 
     def on_detail_pane_related_chosen(self, event: DetailPane.RelatedChosen) -> None:
         self.goto_resource(event.resource_id)
@@ -379,7 +380,7 @@ class ViewsMixin:
         """Put the cursor on a resource: in the rows shown if it is there, else in its category."""
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         if self.rows is not None and results_list.select_id(resource_id):
-            results_list.focus()
+            self.set_focus(results_list)  # type: ignore[attr-defined]
             return True
         resource = self.index.get(resource_id) if self.index is not None else None
         if resource is None:
@@ -388,5 +389,5 @@ class ViewsMixin:
         self.search_text = ""
         self.query_one(SearchBox).value = ""  # type: ignore[attr-defined]
         self.show_view(resource.category, select=resource_id)
-        results_list.focus()
+        self.set_focus(results_list)  # type: ignore[attr-defined]
         return True

@@ -62,8 +62,20 @@ async def test_note_editor_saves_and_cancels_and_notes_are_searchable() -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.bookmarks.get(app.catalogue_key, rid).note == saved.note
-        # the note's words and is:bookmarked find it
+
+
+async def test_note_words_and_is_bookmarked_are_searchable_as_you_type() -> None:
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rid = app.current_id()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = "zanzibar workshop"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         await search(pilot, "zanzibar")
+        assert app.query_one("#search").value == "zanzibar", app.screen_stack
         assert shown_ids(app) == [rid]
         await pilot.press("ctrl+u")  # clear the input
         await search(pilot, "is:bookmarked")

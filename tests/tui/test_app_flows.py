@@ -335,3 +335,20 @@ async def test_suggestion_is_accepted_with_one_key() -> None:
         await settle(pilot)
         assert app.query_one(Input).value == suggestion
         assert app.search_text == suggestion
+
+
+async def test_keys_arriving_together_after_slash_land_in_the_search_box() -> None:
+    """Over SSH "/" and the next letters often arrive in one read; none may reach the list."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for key, char in [("slash", "/"), ("h", "h"), ("i", "i"), ("r", "r"), ("e", "e")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert app.query_one(Input).value == "hire"
+        for key, char in [("enter", "\r"), ("j", "j")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert app.focused is app.query_one(ResourceList) and app.query_one(ResourceList).cursor == 1
