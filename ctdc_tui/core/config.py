@@ -128,6 +128,7 @@ class Config:
     path: Path | None = None
     # binding id -> line of its entry in the file, for messages about it later.
     keymap_lines: dict[str, int] = field(default_factory=dict)
+    theme_line: int | None = None
 
 
 def normalise_key(key: str) -> str:
@@ -384,7 +385,36 @@ def parse_config(text: str, path: Path | None = None) -> tuple[Config, list[Conf
                 severity="warning",
             )
 
-    return Config(keymap=keymap, theme=theme, path=path, keymap_lines=keymap_lines), problems
+    config = Config(
+        keymap=keymap,
+        theme=theme,
+        path=path,
+        keymap_lines=keymap_lines,
+        theme_line=lines.get(("", "theme")) if theme else None,
+    )
+    return config, problems
+
+
+def check_theme(config: Config, known_themes: Iterable[str]) -> list[ConfigProblem]:
+    """A problem when the config names a theme the app does not have (only the app knows its themes)."""
+    if config.theme is None:
+        return []
+    known = sorted(set(known_themes))
+    if config.theme in known:
+        return []
+    close = difflib.get_close_matches(config.theme, known, n=1)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    shown = str(config.path) if config.path is not None else str(locations.config_file())
+    return [
+        ConfigProblem(
+            shown,
+            f"there is no theme called '{config.theme}'; the default theme is used",
+            f"{guess}the palette (ctrl+p) command 'Change theme' lists every theme",
+            line=config.theme_line,
+            key="theme",
+            severity="warning",
+        )
+    ]
 
 
 def check_binding_ids(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ctdc_tui.core.config import (
     Config,
     check_binding_ids,
+    check_theme,
     key_error,
     load_config,
     normalise_key,
@@ -245,3 +246,16 @@ def test_random_bytes_never_raise(tmp_path_factory: pytest.TempPathFactory, data
     config, problems = load_config(path)
     assert isinstance(config, Config)
     assert all(str(path) in p.format() for p in problems)
+
+
+def test_check_theme_names_line_and_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, '# my settings\ntheme = "gruvbax"\n')
+    config, problems = load_config(path)
+    assert problems == []
+    assert config.theme_line == 2
+    found = check_theme(config, ["gruvbox", "nord", "textual-dark"])
+    assert len(found) == 1
+    assert f"{path}:2" in found[0].format()
+    assert "did you mean 'gruvbox'" in found[0].hint
+    assert check_theme(Config(theme="nord"), ["nord"]) == []
+    assert check_theme(Config(), ["nord"]) == []
