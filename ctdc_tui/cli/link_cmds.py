@@ -86,9 +86,13 @@ def _resources(args: argparse.Namespace) -> tuple[str, list[Resource], LinkStatu
     """The catalogue folder, the resources the command is about and the link cache, or an exit code."""
     folder = catalogue_path(args)
     catalog, problems = load_catalog(folder)
-    for problem in problems:
-        if problem.severity == "error":
-            print(problem.format(), file=sys.stderr)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in errors:
+        print(problem.format(), file=sys.stderr)
+    if errors and not len(catalog):
+        return error(
+            f"no resources to check in {folder}", "fix the problems above; `ctdc validate` lists them all"
+        )
     resources = list(catalog)
     if args.category:
         if catalog.category(args.category) is None:

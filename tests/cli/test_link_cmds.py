@@ -144,6 +144,16 @@ def test_unknown_category_names_the_choices(capsys: pytest.CaptureFixture[str], 
     assert "mixed, healthy, nowhere" in err
 
 
+def test_a_missing_catalogue_is_an_error_not_an_empty_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "links", "check", "--data", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert out == ""
+    assert "does not exist" in err
+    assert "ctdc: error: no resources to check" in err
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
