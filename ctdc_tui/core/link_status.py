@@ -10,16 +10,18 @@ The cache is a JSON file at ``locations.link_cache_file(catalogue)``::
 
     {"version": 1, "catalogue": "/abs/path",
      "resources": {"<resource id>": ["<url>", "<alternate url>", ...]},
-     "links": {"<url>": {<LinkResult.to_json()>}}}
+     "links": {"<url>": {<LinkResult.to_disk(): status, checked_at, and only the fields that are set>}}}
 
 It is a cache: a damaged or unreadable file is ignored (with a notice) and the
 next check writes a fresh one. Writes are atomic and merge with what is on disk
 (the newer result of each link wins), so the CLI and the app never undo each
-other's checks.
+other's checks. With 100,000 resources the file is about 17 MB and takes a
+few seconds to load: the app should load it in a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
@@ -191,9 +193,34 @@ class LinkResult:
             "checked_at": self.checked_at.isoformat(timespec="seconds"),
         }
 
+    def to_disk(self) -> dict[str, Any]:
+        """The compact form kept in the cache file: no address (it is the key), no defaults."""
+        entry: dict[str, Any] = {
+            "status": self.status,
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+        }
+        if self.http_status is not None:
+            entry["http_status"] = self.http_status
+        if self.final_url:
+            entry["final_url"] = self.final_url
+        if self.redirects:
+            entry["redirects"] = [{"url": u, "status": s} for u, s in self.redirects]
+        if self.error:
+            entry["error"] = self.error
+        if self.method:
+            entry["method"] = self.method
+        if self.elapsed:
+            entry["elapsed"] = round(self.elapsed, 3)
+        if self.answered:
+            entry["answered"] = True
+        return entry
+
     @classmethod
-    def from_json(cls, data: Any) -> LinkResult:
-        """Rebuild a result from ``to_json()``; raises ValueError/TypeError/KeyError when malformed."""
+    def from_json(cls, data: Any, url: str | None = None) -> LinkResult:
+        """Rebuild a result from ``to_json()`` or ``to_disk()`` (then ``url`` is its address).
+
+        Raises ValueError/TypeError/KeyError when malformed.
+        """
         if not isinstance(data, dict):
             raise TypeError("not an object")
         status = data["status"]
@@ -208,7 +235,7 @@ class LinkResult:
         final_url = data.get("final_url")
         redirects = tuple((str(hop["url"]), int(hop["status"])) for hop in data.get("redirects") or ())
         return cls(
-            url=str(data["url"]),
+            url=str(data["url"] if url is None else url),
             status=status,
             checked_at=checked_at,
             http_status=http_status,
@@ -240,6 +267,9 @@ class LinkStatusCache:
     resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     links: dict[str, LinkResult] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # (inode, mtime, size) of the file as last read or written: when it has not changed,
+    # save() need not read it again to merge (every atomic write makes a new inode)
+    _stamp: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, catalogue: Path, path: Path | None = None) -> LinkStatusCache:
@@ -251,6 +281,7 @@ class LinkStatusCache:
         target = Path(path) if path is not None else locations.link_cache_file(Path(catalogue))
         cache = cls(path=target, catalogue=str(Path(catalogue).expanduser().resolve()))
         try:
+            stamp = _stamp_of(target)
             raw = target.read_bytes()
         except FileNotFoundError:
             return cache
@@ -268,7 +299,7 @@ class LinkStatusCache:
                 " and `ctdc links check` will rewrite it"
             )
             return cache
-        cache.resources, cache.links = resources, links
+        cache.resources, cache.links, cache._stamp = resources, links, stamp
         return cache
 
     def __len__(self) -> int:
@@ -320,10 +351,13 @@ class LinkStatusCache:
         """
         if self.path is None:
             return
+        on_disk_resources: dict[str, tuple[str, ...]] = {}
+        on_disk_links: dict[str, LinkResult] = {}
         try:
-            on_disk_resources, on_disk_links = _parse(self.path.read_bytes())
+            if self._stamp is None or _stamp_of(self.path) != self._stamp:
+                on_disk_resources, on_disk_links = _parse(self.path.read_bytes())
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            on_disk_resources, on_disk_links = {}, {}
+            pass
         resources = {**on_disk_resources, **self.resources}
         links = dict(on_disk_links)
         for url, result in self.links.items():
@@ -337,7 +371,7 @@ class LinkStatusCache:
             "version": CACHE_VERSION,
             "catalogue": self.catalogue,
             "resources": {rid: list(urls) for rid, urls in resources.items()},
-            "links": {u: r.to_json() for u, r in links.items()},
+            "links": {u: r.to_disk() for u, r in links.items()},
         }
         try:
             atomic_write_text(
@@ -348,6 +382,13 @@ class LinkStatusCache:
                 f"could not save link statuses to {self.path}: {exc.strerror or exc}",
                 "make that folder writable, or set CTDC_HOME to a writable folder",
             ) from exc
+        with contextlib.suppress(OSError):
+            self._stamp = _stamp_of(self.path)
+
+
+def _stamp_of(path: Path) -> tuple[int, int, int]:
+    info = path.stat()
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def _parse(raw: bytes) -> tuple[dict[str, tuple[str, ...]], dict[str, LinkResult]]:
@@ -365,5 +406,5 @@ def _parse(raw: bytes) -> tuple[dict[str, tuple[str, ...]], dict[str, LinkResult
         if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
             raise ValueError(f"resource {rid!r}: addresses must be a list of strings")
         resources[str(rid)] = tuple(urls)
-    links = {str(url): LinkResult.from_json(entry) for url, entry in raw_links.items()}
+    links = {str(url): LinkResult.from_json(entry, str(url)) for url, entry in raw_links.items()}
     return resources, links
