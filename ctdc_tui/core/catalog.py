@@ -701,12 +701,15 @@ class _Loader:
                 continue
             label = str(key)
             close = difflib.get_close_matches(label, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the known keys are: {', '.join(known)}"
+            if close:
+                hint = f"did you mean '{close[0]}'? Rename it, or remove it"
+            else:
+                hint = f"remove or rename it (the known keys are: {', '.join(known)})"
             self.problem(
                 "warning",
                 file,
                 f"unknown key '{label}' in {where} is ignored",
-                hint + " Remove or rename it.",
+                hint,
                 line,
                 rid,
                 label,
