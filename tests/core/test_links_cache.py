@@ -165,6 +165,19 @@ def test_saves_from_two_holders_merge_and_newer_results_win(tmp_path: Path) -> N
     assert app_side.get("b") is not None  # the holder sees what the other saved
 
 
+def test_a_save_notices_a_file_rewritten_since_it_was_read(tmp_path: Path) -> None:
+    folder = catalogue(tmp_path)
+    first = LinkStatusCache.load(folder)
+    first.record({"a": ["http://a.org/"]}, [result("http://a.org/")])
+    first.save()
+    one, two = LinkStatusCache.load(folder), LinkStatusCache.load(folder)
+    one.record({"b": ["http://b.org/"]}, [result("http://b.org/")])
+    one.save()
+    two.record({"c": ["http://c.org/"]}, [result("http://c.org/")])
+    two.save()  # must merge what `one` wrote after `two` read the file
+    assert LinkStatusCache.load(folder).status_map() == {"a": "ok", "b": "ok", "c": "ok"}
+
+
 def test_the_file_is_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = catalogue(tmp_path)
     cache = LinkStatusCache.load(folder)
