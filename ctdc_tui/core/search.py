@@ -47,9 +47,10 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
+VOCABULARY = "ctdc-vocabulary.json"
 WHOOSH_VERSION = whoosh.versionstring()
 
 # Fields a plain word is looked up in, and how much a match in each counts.
@@ -63,9 +64,10 @@ TEXT_FIELDS: dict[str, float] = {
 }
 # Prefix/wildcard expansion: at most this many words (the most frequent), after
 # scanning at most this many dictionary entries. Keeps ``c*`` fast at 100,000.
-EXPANSION_LIMIT = 40
+EXPANSION_LIMIT = 32
 EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
+MAX_SUGGESTED_WORDS = 4
 LOCK_WAIT_SECONDS = 300.0
 
 
@@ -103,7 +105,7 @@ def build_schema() -> fields.Schema:
         tags=fields.TEXT(analyzer=stem),
         note=fields.TEXT(analyzer=stem, stored=True),
         bookmarked=fields.ID(),
-        spell=fields.TEXT(analyzer=_fold_analyzer(stop=True), phrase=False, spelling=True),
+        spell=fields.TEXT(analyzer=_fold_analyzer(stop=True), phrase=False),
         category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
         kind=fields.ID(analyzer=_lower_id_analyzer()),
         year=fields.NUMERIC(int, bits=32),
@@ -413,6 +415,19 @@ def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> None:
         raise
 
 
+def _lexicon(reader: Any) -> Iterator[tuple[str, int]]:
+    for btext, info in reader.iter_field("spell"):
+        yield btext.decode("utf-8"), info.doc_frequency()
+
+
+def _save_vocabulary(ix: Any, folder: Path) -> None:
+    with ix.reader() as reader:
+        words = [[w, n] for w, n in _lexicon(reader)]
+    atomic_write_text(
+        folder / VOCABULARY, json.dumps({"words": words}, ensure_ascii=False, separators=(",", ":"))
+    )
+
+
 def _manifest(source: _Source, catalog: Catalog, problems: list[Problem], seconds: float) -> dict[str, Any]:
     return {
         "app": MANIFEST_APP,
@@ -471,6 +486,37 @@ class _DocSet(query.Query):  # type: ignore[misc]
         if not docnums:
             return NullMatcher()
         return ListMatcher(docnums, all_weights=self.boost)
+
+
+class _FuzzyWord(query.Query):  # type: ignore[misc]
+    """``word~``/``word~2`` as typed (unstemmed); ``_rewrite`` swaps it for known words near it."""
+
+    def __init__(self, fieldname: str, text: str, maxdist: int, boost: float = 1.0) -> None:
+        self.fieldname = fieldname
+        self.text = text
+        self.maxdist = maxdist
+        self.boost = boost
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _FuzzyWord) and (other.fieldname, other.text, other.maxdist) == (
+            self.fieldname,
+            self.text,
+            self.maxdist,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, self.text, self.maxdist))
+
+    def __unicode__(self) -> str:
+        return f"{self.fieldname}:{self.text}~{self.maxdist}"
+
+    __str__ = __unicode__
+
+
+class _FuzzyPlugin(FuzzyTermPlugin):  # type: ignore[misc]
+    class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):  # type: ignore[misc]
+        def query(self, parser: Any) -> Any:
+            return _FuzzyWord(self.fieldname or parser.fieldname, self.text, self.maxdist, self.boost)
 
 
 def _walk_terms(q: Any, reader: Any, out: set[tuple[str, str]]) -> None:
@@ -539,6 +585,16 @@ class Results(Sequence[Resource]):
         self._facets: dict[str, int] | None = None if want_facets else {}
         self._field_terms = terms
         self._cache: dict[int, Resource] = {}
+
+    def truncate(self, limit: int | None) -> None:
+        """Keep at most ``limit`` rows (``total`` still counts them all)."""
+        if limit is None:
+            return
+        if self._ids is not None:
+            del self._ids[limit:]
+        del self._docnums[limit:]
+        if self._scores is not None:
+            del self._scores[limit:]
 
     # -- counts
     @property
@@ -678,9 +734,12 @@ class SearchIndex:
         self._bookmarked: frozenset[str] = frozenset()
         self._link_status: dict[str, frozenset[str]] = {}
         self._categories_by_doc: tuple[int, list[str]] | None = None
+        self._vocab: queries.Vocabulary | None = None
         self._closed = False
-        self._stem = ix.schema["title"].analyzer
-        self._fold = ix.schema["authors"].analyzer
+        self._schema = ix.schema  # reading it from the index unpickles the TOC each time
+        self._parsers: dict[str, Any] = {}
+        self._stem = self._schema["title"].analyzer
+        self._fold = self._schema["authors"].analyzer
 
     # ------------------------------------------------------------------ open
     @classmethod
@@ -755,6 +814,7 @@ class SearchIndex:
                 started = time.perf_counter()
                 ix = whoosh.index.create_in(str(tmp), build_schema())
                 _write_index(ix, catalog, progress)
+                _save_vocabulary(ix, tmp)
                 ix.close()
                 manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
                 atomic_write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
@@ -878,9 +938,14 @@ class SearchIndex:
         return None
 
     # ---------------------------------------------------------- search
-    def _parser(self, group: Any) -> Any:
-        parser = MultifieldParser(list(TEXT_FIELDS), self._ix.schema, fieldboosts=TEXT_FIELDS, group=group)
-        parser.add_plugin(FuzzyTermPlugin())
+    def _parser(self, any_word: bool = False) -> Any:
+        key = "any" if any_word else "all"
+        parser = self._parsers.get(key)
+        if parser is None:
+            group = OrGroup.factory(0.9) if any_word else AndGroup
+            parser = MultifieldParser(list(TEXT_FIELDS), self._schema, fieldboosts=TEXT_FIELDS, group=group)
+            parser.add_plugin(_FuzzyPlugin())
+            self._parsers[key] = parser
         return parser
 
     def search(
@@ -918,9 +983,10 @@ class SearchIndex:
     ) -> Results:
         prepared = queries.prepare(text, as_you_type=as_you_type)
         if not prepared.text.strip():
-            if category is None and not text.strip():
-                base = self.browse(None, sort if sort != "relevance" else "catalogue")
+            if not text.strip():  # nothing typed: the whole list (of the category)
+                base = self.browse(category, sort if sort != "relevance" else "catalogue")
                 base.query = text
+                base.truncate(limit)
                 return base
             return Results(self, text, explanation="Type words to search; see the search help for filters.")
         searcher = self._searcher
@@ -929,7 +995,7 @@ class SearchIndex:
         if unknown:
             known = ", ".join(f"is:{k}" for k in queries.IS_VALUES)
             return Results(self, text, explanation=f"'is:{unknown}' is not a filter; use one of {known}.")
-        q = self._rewrite(self._parser(AndGroup).parse(prepared.text), reader, {})
+        q = self._rewrite(self._parser().parse(prepared.text), reader, {})
         if q is query.NullQuery:
             return Results(self, text, explanation="Nothing to search for in that; try some words.")
         cat_filter = query.Term("category", category.lower()) if category else None
@@ -938,7 +1004,7 @@ class SearchIndex:
         )
         fallback = False
         if hits.is_empty() and len(prepared.plain_words) > 1:
-            any_q = self._rewrite(self._parser(OrGroup.factory(0.9)).parse(prepared.text), reader, {})
+            any_q = self._rewrite(self._parser(any_word=True).parse(prepared.text), reader, {})
             any_hits = searcher.search(any_q, limit=limit, filter=cat_filter, sortedby=self._sort_facet(sort))
             if not any_hits.is_empty():
                 q, hits, fallback = any_q, any_hits, True
@@ -992,6 +1058,15 @@ class SearchIndex:
             literal = re.split(r"[*?]", q.text, maxsplit=1)[0]
             pattern = re.compile(re.escape(q.text).replace(r"\*", ".*").replace(r"\?", ".") + "$")
             return self._expand(q.fieldname, literal, pattern, reader, cache, q.boost)
+        if isinstance(q, query.Every):
+            # field:* would list every word of the field; every resource has these fields anyway
+            return query.Term("bookmarked", "yes") if q.fieldname == "note" else query.Every(boost=q.boost)
+        if isinstance(q, _FuzzyWord):
+            folded = [t.text for t in self._fold(q.text)]
+            if not folded:
+                return query.NullQuery
+            words = self._vocabulary(reader).speller.similar(folded[0], q.maxdist, EXPANSION_LIMIT)
+            return self._terms_for(q.fieldname, words or folded[:1], q.boost)
         if isinstance(q, query.Term) and q.fieldname == "is":
             if q.text == "bookmarked":
                 return _DocSet("bookmarked", self._bookmarked)
@@ -1007,20 +1082,34 @@ class SearchIndex:
         cache: dict[str, list[str]],
         boost: float,
     ) -> Any:
+        if not prefix and (pattern is None or set(pattern.pattern) <= set(".*$")):
+            return query.Every()  # a lone * means everything
         folded = [t.text for t in self._fold(prefix)]
         prefix = folded[0] if folded else prefix.lower()
         if fieldname in TEXT_FIELDS:
             key = f"{prefix}\0{pattern.pattern if pattern else ''}"
             words = cache.get(key)
             if words is None:
-                words = _top_terms(reader, "spell", prefix, pattern)
+                words = self._vocabulary(reader).expand(
+                    prefix, _expansion_limit(prefix), pattern, EXPANSION_SCAN
+                )
                 cache[key] = words
-            analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
-            terms: set[str] = set()
-            for word in words:
-                terms.update(t.text for t in analyzer(word, mode="query"))
-        else:
-            terms = set(_top_terms(reader, fieldname, prefix, pattern))
+            return self._terms_for(fieldname, words, boost)
+        terms = set(_top_terms(reader, fieldname, prefix, pattern, _expansion_limit(prefix)))
+        if not terms:
+            return query.NullQuery
+        return query.Or([query.Term(fieldname, t) for t in sorted(terms)], boost=boost)
+
+    def _terms_for(self, fieldname: str, words: Sequence[str], boost: float) -> Any:
+        """Any of ``words`` in a field, each analysed the way that field indexes it."""
+        if fieldname not in TEXT_FIELDS:
+            return (
+                query.Or([query.Term(fieldname, w) for w in words], boost=boost) if words else query.NullQuery
+            )
+        analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
+        terms: set[str] = set()
+        for word in words:
+            terms.update(t.text for t in analyzer(word, mode="query"))
         if not terms:
             return query.NullQuery
         return query.Or([query.Term(fieldname, t) for t in sorted(terms)], boost=boost)
@@ -1036,12 +1125,30 @@ class SearchIndex:
                 continue
             if reader.doc_frequency("spell", folded[0]):
                 continue
-            found = self._searcher.suggest("spell", folded[0], limit=1, maxdist=2)
-            if found and found[0] != folded[0]:
-                replacements[word] = found[0]
+            found = self._vocabulary(reader).speller.suggest(folded[0])
+            if found:
+                replacements[word] = found
+            if len(replacements) >= MAX_SUGGESTED_WORDS:
+                break
         if not replacements:
             return None
         return queries.replace_words(text, replacements)
+
+    def _vocabulary(self, reader: Any) -> queries.Vocabulary:
+        """Every indexed word and its frequency: saved at build time, else read from the index once."""
+        if self._vocab is None:
+            saved = self._load_vocabulary()
+            self._vocab = saved if saved is not None else queries.Vocabulary(_lexicon(reader))
+        return self._vocab
+
+    def _load_vocabulary(self) -> queries.Vocabulary | None:
+        if self.location is None:
+            return None
+        try:
+            raw = json.loads((self.location / VOCABULARY).read_text(encoding="utf-8"))
+            return queries.Vocabulary((str(w), int(n)) for w, n in raw["words"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def _count_categories(self, searcher: Any, q: Any) -> dict[str, int]:
         if q is None:
@@ -1117,6 +1224,8 @@ class SearchIndex:
                     writer.cancel()
                     raise
                 self._refresh()
+                if self._vocab is not None:
+                    self._vocab.add(t.text for rid in changed for t in self._fold(notes.get(rid) or ""))
             except Exception as exc:
                 message = (
                     f"Note words are not searchable this session (the index could not be updated: {exc})."
@@ -1205,7 +1314,14 @@ def check_index(catalogue: Path, index_dir: str | Path | None = None) -> IndexCh
     )
 
 
-def _top_terms(reader: Any, fieldname: str, prefix: str, pattern: re.Pattern[str] | None) -> list[str]:
+def _expansion_limit(prefix: str) -> int:
+    """Short prefixes match many words and say little: expand them to fewer (the commonest)."""
+    return {0: 8, 1: 8, 2: 16}.get(len(prefix), EXPANSION_LIMIT)
+
+
+def _top_terms(
+    reader: Any, fieldname: str, prefix: str, pattern: re.Pattern[str] | None, limit: int = EXPANSION_LIMIT
+) -> list[str]:
     """The most frequent words of a field that start with ``prefix`` (capped, see EXPANSION_*)."""
     found: list[tuple[int, str]] = []
     try:
@@ -1219,7 +1335,7 @@ def _top_terms(reader: Any, fieldname: str, prefix: str, pattern: re.Pattern[str
             found.append((info.doc_frequency(), word))
     except Exception:
         return []
-    return [word for _n, word in heapq.nlargest(EXPANSION_LIMIT, found)]
+    return [word for _n, word in heapq.nlargest(limit, found)]
 
 
 def _swap(tmp: Path, place: Path) -> None:
