@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import App
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
-from textual.fuzzy import FuzzySearch
 from textual.markup import escape
 from textual.message import Message
 
@@ -43,6 +42,83 @@ PICKER_LIMIT = 20
 # Up to this many resources, every title is fuzzy-matched too (a few ms per keystroke).
 FUZZY_ALL_TITLES_UP_TO = 3000
 MATCH_STYLE = "bold underline"
+
+
+# Only this much of a title is matched and shown: a 10,000-character title stays cheap.
+TITLE_CHARS = 300
+
+
+def _word_starts(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if ch.isalnum() and (i == 0 or not text[i - 1].isalnum())]
+
+
+def _subsequence(word: str, text: str, start: int) -> list[int] | None:
+    offsets = []
+    position = start
+    for ch in word:
+        position = text.find(ch, position)
+        if position < 0:
+            return None
+        offsets.append(position)
+        position += 1
+    return offsets
+
+
+def fuzzy_match(query: str, candidate: str) -> tuple[float, tuple[int, ...]]:
+    """How well ``query`` matches ``candidate`` (0 = not at all, up to 1) and the matched offsets.
+
+    Each typed word must be found in the candidate, in the best of these ways:
+    a substring at the start of a word, a substring anywhere, its letters in
+    order starting at a word start (abbreviations: "brgd" for "Brigade"), its
+    letters in order anywhere. The cost is linear in the candidate's length
+    (Textual's own matcher enumerates every combination of positions, which
+    explodes on long titles with repeated letters), and only the first
+    ``TITLE_CHARS`` characters are looked at.
+    """
+    words = query.lower().split()
+    text = candidate[:TITLE_CHARS].lower()
+    if not words or not text:
+        return 0.0, ()
+    starts = _word_starts(text)
+    start_set = set(starts)
+    qualities: list[float] = []
+    offsets: list[int] = []
+    for word in words:
+        found: tuple[float, list[int]] | None = None
+        position = text.find(word)
+        first_anywhere = position
+        while position >= 0 and found is None:
+            if position in start_set:
+                found = (1.0, list(range(position, position + len(word))))
+            position = text.find(word, position + 1)
+        if found is None and first_anywhere >= 0:
+            found = (0.8, list(range(first_anywhere, first_anywhere + len(word))))
+        if found is None:
+            for start in starts[:64]:
+                if text[start] == word[0] and (hit := _subsequence(word, text, start)) is not None:
+                    spread = len(word) / (hit[-1] - hit[0] + 1)
+                    found = (0.4 + 0.3 * spread, hit)
+                    break
+        if found is None and (hit := _subsequence(word, text, 0)) is not None:
+            found = (0.3, hit)
+        if found is None:
+            return 0.0, ()
+        qualities.append(found[0])
+        offsets.extend(found[1])
+    phrase = " ".join(words)
+    whole = text.find(phrase)
+    if len(words) > 1 and whole >= 0:
+        qualities.append(1.0 if whole in start_set else 0.8)
+        offsets = list(range(whole, whole + len(phrase)))
+    quality = sum(qualities) / len(qualities)
+    coverage = min(1.0, len(phrase) / len(text))
+    return 0.85 * quality + 0.15 * coverage, tuple(sorted(set(offsets)))
+
+
+def shown_title(title: str) -> str:
+    """A title as the palette shows and matches it: one line, controls visible, at most ``TITLE_CHARS``."""
+    shown = one_line(title[: TITLE_CHARS + 1])
+    return shown[:TITLE_CHARS] + "…" if len(shown) > TITLE_CHARS else shown
 
 
 def _index(app: App[Any]) -> SearchIndex | None:
@@ -73,7 +149,7 @@ def _details(resource: Resource, category_names: dict[str, str]) -> str:
 
 def resource_prompt(resource: Resource, offsets: Sequence[int], category_names: dict[str, str]) -> Text:
     """A palette line for a resource: its title (matches emphasised) over its credit, year and category."""
-    text = _highlighted(one_line(resource.title), offsets)
+    text = _highlighted(shown_title(resource.title), offsets)
     details = _details(resource, category_names)
     if details:
         text.append("\n")
@@ -101,13 +177,12 @@ def find_resources(
     prefix); a fuzzy match on each title orders them. ``titles`` (id, title)
     pairs, when given, are fuzzy-matched as well, for typos and abbreviations.
     """
-    fuzzy = FuzzySearch()
     found: dict[str, ResourceMatch] = {}
     results = index.search(query, as_you_type=True, limit=limit, highlights=False, facets=False)
     count = min(len(results), limit)
     for rank in range(count):
         resource = results[rank]
-        score, offsets = fuzzy.match(query, one_line(resource.title))
+        score, offsets = fuzzy_match(query, shown_title(resource.title))
         rank_score = 1.0 - rank / (count + 1)
         combined = 0.5 * rank_score + 0.5 * min(score, 1.0)
         found[resource.id] = ResourceMatch(combined, resource, tuple(offsets))
@@ -116,7 +191,7 @@ def find_resources(
         for resource_id, title in titles:
             if resource_id in found:
                 continue
-            score, offsets = fuzzy.match(query, title)
+            score, offsets = fuzzy_match(query, title)
             if score > 0:
                 extra.append((score, resource_id, tuple(offsets)))
         extra.sort(key=lambda item: -item[0])
@@ -133,7 +208,7 @@ def _all_titles(index: SearchIndex) -> list[tuple[str, str]]:
     everything = index.browse(None)
     if len(everything) > FUZZY_ALL_TITLES_UP_TO:
         return []
-    return [(resource.id, one_line(resource.title)) for resource in everything]
+    return [(resource.id, shown_title(resource.title)) for resource in everything]
 
 
 def _category_names(index: SearchIndex) -> dict[str, str]:
@@ -211,7 +286,7 @@ def category_choices(app: App[Any]) -> list[CategoryChoice]:
 
 
 def _category_prompt(choice: CategoryChoice, offsets: Sequence[int]) -> Text:
-    text = _highlighted(one_line(choice.name), offsets)
+    text = _highlighted(shown_title(choice.name), offsets)
     if choice.count is not None:
         noun = "resource" if choice.count == 1 else "resources"
         text.append(f"  {choice.count} {noun}", style="dim")
@@ -230,9 +305,8 @@ class CategoryCommands(Provider):
             )
 
     async def search(self, query: str) -> Hits:
-        fuzzy = FuzzySearch()
         for choice in category_choices(self.app):
-            score, offsets = fuzzy.match(query, one_line(choice.name))
+            score, offsets = fuzzy_match(query, shown_title(choice.name))
             if score > 0:
                 yield Hit(
                     score,
@@ -315,8 +389,7 @@ class AppCommands(Provider):
             yield DiscoveryHit(Text(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
         for name, help_text, callback in self._commands():
-            score = matcher.match(name)
+            score, offsets = fuzzy_match(query, name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+                yield Hit(score, _highlighted(name, offsets), callback, text=name, help=help_text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ctdc_tui.tui.commands import (
     CategoryCommands,
     ResourceCommands,
     find_resources,
+    fuzzy_match,
     open_category_picker,
     open_resource_picker,
 )
@@ -238,3 +240,40 @@ async def test_main_palette_lists_commands_not_resources_until_typed(index: Sear
         await pilot.press(*"brigade")
         hits = await wait_for_hits(pilot, app)
         assert any(hit.startswith("Brigade Organizer Resources") for hit in hits)
+
+
+def test_fuzzy_match_kinds_of_match_rank_in_order() -> None:
+    word_start = fuzzy_match("data", "Local Data Intermediary")[0]
+    inside = fuzzy_match("ata", "Local Data Intermediary")[0]
+    abbreviation = fuzzy_match("lcl", "Local Data Intermediary")[0]
+    scattered = fuzzy_match("oaa", "Local Data Intermediary")[0]
+    assert word_start > inside > abbreviation > scattered > 0
+    assert fuzzy_match("xyz", "Local Data Intermediary") == (0.0, ())
+    assert fuzzy_match("", "anything") == (0.0, ())
+    score, offsets = fuzzy_match("brgd orgnzr", "Brigade Organizer Resources")
+    assert score > 0 and offsets[0] == 0 and 8 in offsets
+
+
+def test_fuzzy_match_stays_linear_on_long_repetitive_titles() -> None:
+    # Textual's FuzzySearch takes many seconds on this (it enumerates every combination of positions).
+    started = time.perf_counter()
+    for _ in range(100):
+        fuzzy_match("eeeeeeeeee", "e " * 5000)
+    assert time.perf_counter() - started < 1.0
+
+
+async def test_ten_thousand_character_titles_do_not_stall_the_picker(tmp_path: Path) -> None:
+    folder = tmp_path / "hostile-long"
+    write_hostile_catalogue(folder, long_strings=True)
+    hostile_index = SearchIndex.open(folder)
+    app = PaletteApp(hostile_index)
+    try:
+        async with app.run_test() as pilot:
+            open_resource_picker(app)
+            await pilot.pause()
+            await pilot.press(*"aaaa")
+            hits = await wait_for_hits(pilot, app)
+            assert hits
+            assert max(len(hit.split("\n")[0]) for hit in hits) <= commands.TITLE_CHARS + 1
+    finally:
+        hostile_index.close()
