@@ -18,6 +18,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 # Where a key works, from the first part of its binding id, in the order the help shows them.
 SECTIONS = {
@@ -36,7 +37,15 @@ FIXED_SECTION = "Everywhere"
 BUILT_IN_DESCRIPTIONS = {
     "command_palette": "Command palette: go to a resource or category, run a command",
     "quit": "Quit",
+    "app.focus_next": "Move to the next pane",
+    "app.focus_previous": "Move to the previous pane",
+    "screen.copy_text": "Copy the selected text",
 }
+
+
+def _fixed_key_listed(app: App[Any], node: DOMNode | None) -> bool:
+    """Textual's own keys (no id) are listed from the app and the main screen only."""
+    return node is app or (isinstance(node, Screen) and not node.is_modal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +116,7 @@ def collect_key_help(app: App[Any], extra: Iterable[type[DOMNode]] | None = None
         for _key, binding in bindings:
             if binding.system:
                 continue
-            if binding.id is None and not (node is app and (binding.description or binding.action)):
+            if binding.id is None and not _fixed_key_listed(app, node):
                 continue
             description = binding.description or BUILT_IN_DESCRIPTIONS.get(binding.action, "")
             if binding.id is None:

@@ -52,6 +52,9 @@ async def test_help_lists_every_binding_id_of_the_app_and_the_query_syntax() -> 
                 continue  # folded into one line "1–9"
             assert binding_id in text, binding_id
         assert "app.category_1…9" in text
+        fixed = {item.action: item.keys for item in collect_key_help(app) if item.binding_id is None}
+        assert fixed["app.focus_next"] == ("tab",) and "Move to the next pane" in text
+        assert fixed["command_palette"] == ("^p",) and "Command palette" in text
         for example, _meaning in QUERY_SYNTAX:
             assert example in text
         for word in ("year:2014..2017", "is:bookmarked", "goverment~", "NOT", "OR"):
