@@ -348,9 +348,11 @@ class BookmarkStore:
                         break
                     conn = candidate
                     break
-                except sqlite3.Error:
+                except (sqlite3.Error, CtdcError) as exc:
                     if candidate is not None:
                         candidate.close()
+                    if isinstance(exc, CtdcError):  # a newer schema: refused here too
+                        raise
                     continue
         if conn is None:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -376,10 +378,7 @@ class BookmarkStore:
 
     # ----------------------------------------------------------------- reading
     def get(self, catalogue: str, resource_id: str) -> Bookmark | None:
-        rows = self._read(
-            _SELECT_ONE,
-            (catalogue, resource_id),
-        )
+        rows = self._read(_SELECT_ONE, (catalogue, resource_id))
         return _row_to_bookmark(rows[0]) if rows else None
 
     def list(self, catalogue: str, order: Order = "newest") -> builtins.list[Bookmark]:
@@ -429,10 +428,7 @@ class BookmarkStore:
                         changed=now,
                     )
                 )
-                conn.execute(
-                    _INSERT,
-                    _bookmark_params(bookmark),
-                )
+                conn.execute(_INSERT, _bookmark_params(bookmark))
                 return bookmark
             merged_tags = clean_tags((*existing.tags, *new_tags))
             merged_note = note if note else existing.note
@@ -446,7 +442,6 @@ class BookmarkStore:
 
     def remove(self, catalogue: str, resource_id: str) -> Bookmark | None:
         """Remove a bookmark; returns it (for ``restore``), or None when there was none."""
-
         catalogue, resource_id = clean_text(catalogue), clean_text(resource_id)
 
         def work(conn: sqlite3.Connection) -> Bookmark | None:

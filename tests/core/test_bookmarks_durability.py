@@ -350,3 +350,35 @@ def test_a_foreign_database_is_moved_aside_not_altered(tmp_path: Path) -> None:
         store.add(CAT, res("a"))
     (aside,) = [p for p in tmp_path.glob("*.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
     assert digest(aside) == before
+
+
+NEWER_PROBE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.errors import CtdcError
+    try:
+        BookmarkStore.open(Path(sys.argv[1]))
+    except CtdcError as exc:
+        print(exc.message)
+    """
+)
+
+
+def test_newer_schema_in_a_read_only_folder_is_refused_too(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "bookmarks.sqlite3"
+    with BookmarkStore.open(path) as store:
+        store.add(CAT, res("a"))
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    os.chmod(data, 0o555)
+    try:
+        proc = _run_without_root(NEWER_PROBE, str(path))
+    finally:
+        os.chmod(data, 0o755)
+    assert proc.returncode == 0, proc.stderr
+    assert "written by a newer version of ctdc-tui" in proc.stdout
