@@ -9,11 +9,16 @@ writes atomically. See docs/bookmarks.md.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
-from ctdc_tui.cli.output import JSON_SCHEMA_VERSION, Subparsers, catalogue_path, print_json
+from ctdc_tui.cli.output import (
+    JSON_SCHEMA_VERSION,
+    Subparsers,
+    catalogue_path,
+    print_json,
+    unknown_resource_hint,
+)
 from ctdc_tui.core import locations
 from ctdc_tui.core.bookmark_io import EXPORT_FORMATS, ExportContext, export_bookmarks, import_bookmarks
 from ctdc_tui.core.bookmarks import Bookmark, BookmarkStatus, BookmarkStore, bookmark_status
@@ -159,10 +164,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     catalog, _problems = load_catalog(folder)
     resource = catalog.get(args.resource)
     if resource is None:
-        close = difflib.get_close_matches(args.resource, list(catalog.resources), n=3, cutoff=0.6)
-        hint = "run `ctdc list` to see every id, or `ctdc search WORDS` to find one"
-        if close:
-            hint = f"did you mean {', '.join(close)}? Otherwise {hint}"
+        hint = unknown_resource_hint(args.resource, catalog.resources)
         raise CtdcError(f"no resource '{one_line(args.resource)}' in the catalogue {folder}", hint)
     key = locations.catalogue_key(folder)
     with _open_store() as store:

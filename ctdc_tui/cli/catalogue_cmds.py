@@ -8,12 +8,18 @@ title cannot move the cursor or retitle the terminal.
 from __future__ import annotations
 
 import argparse
-import difflib
 import shutil
 import sys
 import textwrap
 
-from ctdc_tui.cli.output import JSON_SCHEMA_VERSION, Subparsers, catalogue_path, error, print_json
+from ctdc_tui.cli.output import (
+    JSON_SCHEMA_VERSION,
+    Subparsers,
+    catalogue_path,
+    error,
+    print_json,
+    unknown_resource_hint,
+)
 from ctdc_tui.core.catalog import Catalog, Problem, Resource, load_catalog
 from ctdc_tui.core.text import one_line, printable
 
@@ -156,10 +162,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return _fail_unusable(catalog, problems)
     res = catalog.get(args.resource)
     if res is None:
-        close = difflib.get_close_matches(args.resource, list(catalog.resources), n=3, cutoff=0.6)
-        hint = "run `ctdc list` to see every id, or `ctdc search WORDS` to find one"
-        if close:
-            hint = f"did you mean {', '.join(close)}? Otherwise {hint}"
+        hint = unknown_resource_hint(args.resource, catalog.resources)
         return error(f"no resource '{one_line(args.resource)}' in this catalogue", hint)
     if args.json:
         print_json({"version": JSON_SCHEMA_VERSION, "resource": res.to_json()})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -35,3 +37,10 @@ def error(message: str, hint: str = "") -> int:
     if hint:
         print(f"  fix: {hint}", file=sys.stderr)
     return 1
+
+
+def unknown_resource_hint(resource_id: str, known: Iterable[str]) -> str:
+    """The fix for an unknown resource id: close ids if there are any, and how to find one."""
+    close = difflib.get_close_matches(resource_id, list(known), n=3, cutoff=0.6)
+    hint = "run `ctdc list` to see every id, or `ctdc search WORDS` to find one"
+    return f"did you mean {', '.join(close)}? Otherwise {hint}" if close else hint

@@ -31,6 +31,27 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def run_together(tmp_path: Path, script: str, argvs: list[list[str]]) -> None:
+    """Start one process per argv running ``script``, release them at once (a go-file whose path
+    is the last argument), and check that each one finished and printed ``done``."""
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *argv, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+    time.sleep(0.3)
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == "done"
+
+
 # Each worker adds N bookmarks of its own, removes every third one again and writes a note on
 # every fifth, so its expected end state is known exactly. Both start together (a go-file).
 CONCURRENT_WORKER = textwrap.dedent(
@@ -39,7 +60,7 @@ CONCURRENT_WORKER = textwrap.dedent(
     from pathlib import Path
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Resource
-    path, name, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    path, name, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[-1])
     store = BookmarkStore.open(path)
     while not go.exists():
         time.sleep(0.005)
@@ -58,23 +79,8 @@ CONCURRENT_WORKER = textwrap.dedent(
 
 def test_two_processes_writing_at_once_keep_every_change(tmp_path: Path) -> None:
     path = tmp_path / "bookmarks.sqlite3"
-    go = tmp_path / "go"
     n = 300  # 300 adds, 100 removes and 60 notes per process: 920 transactions in all
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", CONCURRENT_WORKER, str(path), name, str(n), str(go)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("p", "q")
-    ]
-    time.sleep(0.3)
-    go.touch()
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        assert out.strip() == "done"
+    run_together(tmp_path, CONCURRENT_WORKER, [[str(path), name, str(n)] for name in ("p", "q")])
     with BookmarkStore.open(path) as store:
         assert store.notices == []
         got = store.notes("cat")
@@ -94,7 +100,7 @@ CONTENDED_WORKER = textwrap.dedent(
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Resource
     from ctdc_tui.core.errors import CtdcError
-    path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[-1])
     store = BookmarkStore.open(path)
     while not go.exists():
         time.sleep(0.005)
@@ -116,22 +122,7 @@ CONTENDED_WORKER = textwrap.dedent(
 
 def test_two_processes_on_the_same_bookmarks_never_fail(tmp_path: Path) -> None:
     path = tmp_path / "bookmarks.sqlite3"
-    go = tmp_path / "go"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", CONTENDED_WORKER, str(path), name, str(go)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("p", "q")
-    ]
-    time.sleep(0.3)
-    go.touch()
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        assert out.strip() == "done"
+    run_together(tmp_path, CONTENDED_WORKER, [[str(path), name] for name in ("p", "q")])
     with BookmarkStore.open(path) as store:
         assert {"last-p", "last-q"} <= store.ids("cat")
         assert store.ids("cat") <= {"last-p", "last-q", *(f"shared-{i}" for i in range(8))}
