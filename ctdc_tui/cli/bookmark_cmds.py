@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctdc_tui.cli.output import (
     JSON_SCHEMA_VERSION,
@@ -20,12 +21,16 @@ from ctdc_tui.cli.output import (
     unknown_resource_hint,
 )
 from ctdc_tui.core import locations
-from ctdc_tui.core.bookmark_io import EXPORT_FORMATS, ExportContext, export_bookmarks, import_bookmarks
-from ctdc_tui.core.bookmarks import Bookmark, BookmarkStatus, BookmarkStore, bookmark_status
 from ctdc_tui.core.catalog import Catalog, load_catalog
 from ctdc_tui.core.errors import CtdcError
-from ctdc_tui.core.fsutil import atomic_write_bytes
 from ctdc_tui.core.text import one_line, printable
+
+if TYPE_CHECKING:  # the store and the formats are imported by the handlers that use them
+    from ctdc_tui.core.bookmarks import Bookmark, BookmarkStatus, BookmarkStore
+
+# the same as ctdc_tui.core.bookmark_io.EXPORT_FORMATS (a test checks), kept here so that
+# `ctdc --help` does not import the formats
+FORMATS = ("markdown", "csv", "json", "html")
 
 _MARKS: dict[BookmarkStatus, str] = {
     "ok": "",
@@ -68,7 +73,7 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p = actions.add_parser(
         "export", parents=[common], help="write the bookmarks as Markdown, CSV, JSON or HTML"
     )
-    p.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the file format")
+    p.add_argument("--format", choices=FORMATS, required=True, help="the file format")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(handler=cmd_export)
 
@@ -87,6 +92,8 @@ def _key(args: argparse.Namespace) -> str:
 
 
 def _open_store() -> BookmarkStore:
+    from ctdc_tui.core.bookmarks import BookmarkStore
+
     store = BookmarkStore.open()
     for notice in store.notices:
         print(f"ctdc: {printable(notice)}", file=sys.stderr)
@@ -110,6 +117,8 @@ def _catalog_or_none(args: argparse.Namespace) -> Catalog | None:
 
 
 def _status(bookmarks: list[Bookmark], catalog: Catalog | None) -> dict[str, BookmarkStatus]:
+    from ctdc_tui.core.bookmarks import bookmark_status
+
     return bookmark_status(bookmarks, catalog) if catalog is not None else {}
 
 
@@ -203,6 +212,9 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ctdc_tui.core.bookmark_io import ExportContext, export_bookmarks
+    from ctdc_tui.core.fsutil import atomic_write_bytes
+
     key = _key(args)
     catalog = _catalog_or_none(args)
     with _open_store() as store:
@@ -226,6 +238,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ctdc_tui.core.bookmark_io import import_bookmarks
+
     key = _key(args)
     catalog = _catalog_or_none(args)
     with _open_store() as store:

@@ -259,3 +259,10 @@ def test_export_to_a_terminal_shows_control_characters_as_text(
     _, shown, _ = run(capsys, catalogue, "export", "--format", "markdown")
     assert ESC not in shown and "\x07" not in shown
     assert "\\x1b\\]0;pwned\\x07 title" in shown  # shown as text (and Markdown-escaped)
+
+
+def test_the_cli_offers_every_export_format() -> None:
+    from ctdc_tui.cli.bookmark_cmds import FORMATS
+    from ctdc_tui.core.bookmark_io import EXPORT_FORMATS
+
+    assert FORMATS == EXPORT_FORMATS
