@@ -47,21 +47,20 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
 WHOOSH_VERSION = whoosh.versionstring()
 
-# Fields a plain word is looked up in, and how much a match in each counts.
-TEXT_FIELDS: dict[str, float] = {
-    "title": 4.0,
-    "tags": 2.0,
-    "authors": 1.5,
-    "organizations": 1.5,
-    "description": 1.0,
-    "note": 1.0,
-}
+# Plain words are looked up in ``text``: everything a resource says, in one field, the title
+# repeated TITLE_WEIGHT times so that a word of the title counts more. One posting list per word
+# (not one per field) lets Whoosh skip the blocks that cannot reach the top hits.
+DEFAULT_FIELDS: dict[str, float] = {"text": 1.0}
+TITLE_WEIGHT = 3
+STEMMED_FIELDS = frozenset({"text", "title", "tags", "note"})
+FOLDED_FIELDS = frozenset({"authors", "organizations"})  # names are folded, never stemmed
+WORD_FIELDS = STEMMED_FIELDS | FOLDED_FIELDS
 # Prefix/wildcard expansion: at most this many words (the most frequent), after
 # scanning at most this many dictionary entries. Keeps ``c*`` fast at 100,000.
 EXPANSION_LIMIT = 32
@@ -98,14 +97,13 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
         data=fields.STORED(),
-        title=fields.TEXT(analyzer=stem, field_boost=TEXT_FIELDS["title"]),
-        description=fields.TEXT(analyzer=stem),
+        text=fields.TEXT(analyzer=stem),
+        title=fields.TEXT(analyzer=stem),
         authors=fields.TEXT(analyzer=_fold_analyzer()),
         organizations=fields.TEXT(analyzer=_fold_analyzer()),
         tags=fields.TEXT(analyzer=stem),
         note=fields.TEXT(analyzer=stem, stored=True),
         bookmarked=fields.ID(),
-        spell=fields.TEXT(analyzer=_fold_analyzer(stop=True), phrase=False),
         category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
         kind=fields.ID(analyzer=_lower_id_analyzer()),
         year=fields.NUMERIC(int, bits=32),
@@ -235,16 +233,22 @@ def _document(res: Resource, note: str | None = None) -> dict[str, Any]:
     title = (
         res.title if not res.title_full or res.title_full == res.title else f"{res.title} {res.title_full}"
     )
-    words = [title, res.description, " ".join(res.authors), " ".join(orgs), " ".join(res.tags), note or ""]
+    parts = [
+        *[title] * TITLE_WEIGHT,
+        " ".join(res.tags),
+        " ".join(res.authors),
+        " ".join(orgs),
+        res.description,
+        note or "",
+    ]
     doc: dict[str, Any] = {
         "id": res.id,
         "data": _resource_to_stored(res),
+        "text": "\n".join(p for p in parts if p),
         "title": title,
-        "description": res.description,
         "authors": "; ".join(res.authors),
         "organizations": "; ".join(orgs),
         "tags": " ".join(res.tags),
-        "spell": " ".join(w for w in words if w),
         "category": res.category,
         "order": res.order,
         "title_sort": res.title.casefold(),
@@ -366,7 +370,7 @@ def _probe(ix: Any, manifest: Mapping[str, Any]) -> None:
             for docnum in {0, last}:
                 if not reader.is_deleted(docnum):
                     _resource_from_stored(reader.stored_fields(docnum)["data"])
-            for name in ("title", "description", "spell"):
+            for name in ("title", "text"):
                 for text in reader.lexicon(name):
                     list(searcher.search(query.Term(name, text.decode("utf-8")), limit=3))
                     break
@@ -398,31 +402,31 @@ def _build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> None:
+def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counter[str]:
+    """Index every resource; returns the vocabulary (folded word -> resources using it)."""
     total = len(catalog)
     step = max(1, total // 100)
+    fold = _fold_analyzer(stop=True)
+    vocabulary: Counter[str] = Counter()
     writer = ix.writer(limitmb=256)
     try:
         if progress:
             progress(0, total)
         for done, res in enumerate(catalog, 1):
-            writer.add_document(**_document(res))
+            doc = _document(res)
+            vocabulary.update({t.text for t in fold(doc["text"])})
+            writer.add_document(**doc)
             if progress and (done % step == 0 or done == total):
                 progress(done, total)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    return vocabulary
 
 
-def _lexicon(reader: Any) -> Iterator[tuple[str, int]]:
-    for btext, info in reader.iter_field("spell"):
-        yield btext.decode("utf-8"), info.doc_frequency()
-
-
-def _save_vocabulary(ix: Any, folder: Path) -> None:
-    with ix.reader() as reader:
-        words = [[w, n] for w, n in _lexicon(reader)]
+def _save_vocabulary(vocabulary: Counter[str], folder: Path) -> None:
+    words = sorted(vocabulary.items())
     atomic_write_text(
         folder / VOCABULARY, json.dumps({"words": words}, ensure_ascii=False, separators=(",", ":"))
     )
@@ -661,7 +665,7 @@ class Results(Sequence[Resource]):
 
     # -- highlights
     def _spans(self, fieldname: str, text: str) -> list[tuple[int, int]]:
-        wanted = {t for f, t in self._field_terms if f == fieldname}
+        wanted = {t for f, t in self._field_terms if f in (fieldname, "text")}
         if not wanted or not text:
             return []
         return self._owner._match_spans(fieldname, text, wanted)
@@ -813,8 +817,8 @@ class SearchIndex:
             try:
                 started = time.perf_counter()
                 ix = whoosh.index.create_in(str(tmp), build_schema())
-                _write_index(ix, catalog, progress)
-                _save_vocabulary(ix, tmp)
+                vocabulary = _write_index(ix, catalog, progress)
+                _save_vocabulary(vocabulary, tmp)
                 ix.close()
                 manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
                 atomic_write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
@@ -843,9 +847,11 @@ class SearchIndex:
         catalog, problems = source.load()
         started = time.perf_counter()
         ix = RamStorage().create_index(build_schema())
-        _write_index(ix, catalog, progress)
+        vocabulary = _write_index(ix, catalog, progress)
         manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
-        return cls(ix, None, manifest, rebuilt=True, notices=notices, catalogue_path=source.folder)
+        index = cls(ix, None, manifest, rebuilt=True, notices=notices, catalogue_path=source.folder)
+        index._vocab = queries.Vocabulary(vocabulary.items())
+        return index
 
     # ----------------------------------------------------------- plumbing
     def _refresh(self) -> None:
@@ -888,7 +894,7 @@ class SearchIndex:
             return str(searcher.stored_fields(docnum)["id"])
 
     def _match_spans(self, fieldname: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
-        analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
+        analyzer = self._fold if fieldname in FOLDED_FIELDS else self._stem
         spans = []
         with self._lock:
             for token in analyzer(text, chars=True, mode="index"):
@@ -943,7 +949,9 @@ class SearchIndex:
         parser = self._parsers.get(key)
         if parser is None:
             group = OrGroup.factory(0.9) if any_word else AndGroup
-            parser = MultifieldParser(list(TEXT_FIELDS), self._schema, fieldboosts=TEXT_FIELDS, group=group)
+            parser = MultifieldParser(
+                list(DEFAULT_FIELDS), self._schema, fieldboosts=DEFAULT_FIELDS, group=group
+            )
             parser.add_plugin(_FuzzyPlugin())
             self._parsers[key] = parser
         return parser
@@ -1086,7 +1094,7 @@ class SearchIndex:
             return query.Every()  # a lone * means everything
         folded = [t.text for t in self._fold(prefix)]
         prefix = folded[0] if folded else prefix.lower()
-        if fieldname in TEXT_FIELDS:
+        if fieldname in WORD_FIELDS:
             key = f"{prefix}\0{pattern.pattern if pattern else ''}"
             words = cache.get(key)
             if words is None:
@@ -1094,7 +1102,10 @@ class SearchIndex:
                     prefix, _expansion_limit(prefix), pattern, EXPANSION_SCAN
                 )
                 cache[key] = words
-            return self._terms_for(fieldname, words, boost)
+            # Constant score, like Whoosh's own Prefix: scoring dozens of expanded words costs more
+            # than it tells; the complete words of the query decide the order.
+            expanded = self._terms_for(fieldname, words, boost)
+            return expanded if expanded is query.NullQuery else query.ConstantScoreQuery(expanded, boost)
         terms = set(_top_terms(reader, fieldname, prefix, pattern, _expansion_limit(prefix)))
         if not terms:
             return query.NullQuery
@@ -1102,11 +1113,11 @@ class SearchIndex:
 
     def _terms_for(self, fieldname: str, words: Sequence[str], boost: float) -> Any:
         """Any of ``words`` in a field, each analysed the way that field indexes it."""
-        if fieldname not in TEXT_FIELDS:
+        if fieldname not in WORD_FIELDS:
             return (
                 query.Or([query.Term(fieldname, w) for w in words], boost=boost) if words else query.NullQuery
             )
-        analyzer = self._fold if fieldname in ("authors", "organizations") else self._stem
+        analyzer = self._fold if fieldname in FOLDED_FIELDS else self._stem
         terms: set[str] = set()
         for word in words:
             terms.update(t.text for t in analyzer(word, mode="query"))
@@ -1121,11 +1132,10 @@ class SearchIndex:
             if not folded or len(folded[0]) < 3:
                 continue
             stems = [t.text for t in self._stem(word, mode="query")]
-            if any(reader.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems):
+            vocabulary = self._vocabulary(reader)
+            if folded[0] in vocabulary.frequency or any(reader.doc_frequency("text", s) for s in stems):
                 continue
-            if reader.doc_frequency("spell", folded[0]):
-                continue
-            found = self._vocabulary(reader).speller.suggest(folded[0])
+            found = vocabulary.speller.suggest(folded[0])
             if found:
                 replacements[word] = found
             if len(replacements) >= MAX_SUGGESTED_WORDS:
@@ -1138,8 +1148,17 @@ class SearchIndex:
         """Every indexed word and its frequency: saved at build time, else read from the index once."""
         if self._vocab is None:
             saved = self._load_vocabulary()
-            self._vocab = saved if saved is not None else queries.Vocabulary(_lexicon(reader))
+            self._vocab = saved if saved is not None else self._vocabulary_from_documents(reader)
         return self._vocab
+
+    def _vocabulary_from_documents(self, reader: Any) -> queries.Vocabulary:
+        """Slow path (the saved vocabulary is missing): count the words of every stored resource."""
+        fold = _fold_analyzer(stop=True)
+        counts: Counter[str] = Counter()
+        for stored in reader.all_stored_fields():
+            res = _resource_from_stored(stored["data"])
+            counts.update({t.text for t in fold(_document(res, stored.get("note"))["text"])})
+        return queries.Vocabulary(counts.items())
 
     def _load_vocabulary(self) -> queries.Vocabulary | None:
         if self.location is None:
@@ -1187,11 +1206,11 @@ class SearchIndex:
             with self._lock:
                 searcher = self._searcher
                 text = " ".join([res.title, res.title, " ".join(res.tags), res.description])
-                keys = searcher.key_terms_from_text("description", text, numterms=16, normalize=True)
+                keys = searcher.key_terms_from_text("text", text, numterms=16, normalize=True)
                 subqueries = [
-                    query.Term(name, word, boost=float(weight) * TEXT_FIELDS[name])
+                    query.Term(name, word, boost=float(weight) * DEFAULT_FIELDS[name])
                     for word, weight in keys
-                    for name in ("title", "description", "tags")
+                    for name in DEFAULT_FIELDS
                 ]
                 if not subqueries:
                     return []
