@@ -212,7 +212,10 @@ class ActionsMixin:
         self.set_focus(self.query_one(ResourceList))  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_search", "search_done", "accept_suggestion") and len(self.screen_stack) > 1:  # type: ignore[attr-defined]
+        if (
+            action in ("focus_search", "search_done", "accept_suggestion", "escape")
+            and len(self.screen_stack) > 1
+        ):  # type: ignore[attr-defined]
             return False  # a dialog or the palette is open: its keys win
         if action == "focus_search":
             return not isinstance(self.focused, Input | TextArea)

@@ -13,7 +13,6 @@ Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from pathlib import Path
@@ -87,7 +86,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         # so letters that arrive in the same read (fast typing over SSH) follow the focus.
         Binding("slash", "focus_search", "Search", priority=True, id="app.search"),
         Binding("enter", "search_done", "To the list", show=False, priority=True, id="search.submit"),
-        Binding("escape", "escape", "Back", show=False, id="app.escape"),
+        Binding("escape", "escape", "Back", show=False, priority=True, id="app.escape"),
         Binding("o", "open_link", "Open", id="app.open_link"),
         Binding("a", "open_archive", "Archived", show=False, id="app.open_archive"),
         Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
@@ -162,10 +161,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def _binding_ids(self) -> set[str]:
         from ctdc_tui.tui.keymap import _on_demand_screens, binding_ids
 
-        classes = [type(self), Sidebar, ResourceList, DetailPane, RelatedList, SearchBox]
-        with contextlib.suppress(ModuleNotFoundError):  # TEMPORARY until the screens land
-            classes += _on_demand_screens()
-        return binding_ids(classes)
+        return binding_ids(
+            [type(self), Sidebar, ResourceList, DetailPane, RelatedList, SearchBox, *_on_demand_screens()]
+        )
 
     def _open_stores(self) -> None:
         from ctdc_tui.core.bookmarks import BookmarkStore
