@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ctdc_tui.core import locations
+from ctdc_tui.core.bookmarks import BookmarkStore
 from tests.adversarial.hostile_strings import Hostile, write_hostile_catalogue
+from tests.adversarial.sandbox import World, resource
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "data"
@@ -29,3 +36,20 @@ def hostile_catalogue(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, d
     folder = tmp_path_factory.mktemp("hostile") / "catalogue"
     carried = write_hostile_catalogue(folder)
     return folder, carried
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """A sandbox with one bookmark ("cutgroup-book", note "keep me") that no fault may touch."""
+    root = Path(tempfile.mkdtemp(prefix="ctdc-faults-"))
+    try:
+        w = World(root)
+        monkeypatch.setenv("CTDC_HOME", str(w.home))
+        monkeypatch.delenv("CTDC_INDEX_DIR", raising=False)
+        monkeypatch.delenv("CTDC_DATA", raising=False)
+        with BookmarkStore.open() as store:
+            store.add(locations.catalogue_key(w.catalogue), resource("cutgroup-book"), note="keep me")
+        yield w
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwX", str(root)], check=False)
+        shutil.rmtree(root, ignore_errors=True)

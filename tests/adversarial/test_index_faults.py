@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ import pytest
 from ctdc_tui.cli import main
 from ctdc_tui.core import locations
 from ctdc_tui.core.bookmarks import BookmarkStore
-from ctdc_tui.core.catalog import Resource
+from tests.adversarial.sandbox import World, namespace_prefix, quote, run_cli, sh
 
 REPO = Path(__file__).resolve().parents[2]
 QUERIES = ["hiring", "brigade", "data"]
@@ -37,55 +37,6 @@ def _snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-class World:
-    """A catalogue, an index folder and a user home in one world-readable folder."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.catalogue = root / "catalogue"
-        shutil.copytree(REPO / "data", self.catalogue)
-        self.index_root = root / "index"
-        self.home = root / "home"
-        self.home.mkdir()
-        for path in (root, self.catalogue, self.home):
-            path.chmod(0o755)
-        self.home.chmod(0o777)
-        for path in self.catalogue.iterdir():
-            path.chmod(0o644)
-
-    @property
-    def place(self) -> Path:
-        return self.index_root / locations.catalogue_key(self.catalogue)
-
-    def args(self, *argv: str) -> list[str]:
-        return [*argv, "--data", str(self.catalogue), "--index-dir", str(self.index_root)]
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CTDC_")}
-        env["CTDC_HOME"] = str(self.home)
-        return env
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    root = Path(tempfile.mkdtemp(prefix="ctdc-faults-"))
-    try:
-        w = World(root)
-        monkeypatch.setenv("CTDC_HOME", str(w.home))
-        monkeypatch.delenv("CTDC_INDEX_DIR", raising=False)
-        monkeypatch.delenv("CTDC_DATA", raising=False)
-        with BookmarkStore.open() as store:  # user data that no index fault may touch
-            store.add(locations.catalogue_key(w.catalogue), _res("cutgroup-book"), note="keep me")
-        yield w
-    finally:
-        subprocess.run(["chmod", "-R", "u+rwX", str(root)], check=False)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _res(rid: str) -> Resource:
-    return Resource(id=rid, title=rid, url=f"https://example.org/{rid}", category="c")
 
 
 @pytest.fixture(scope="module")
@@ -223,36 +174,6 @@ def test_search_when_the_first_build_hits_a_full_disk(
 # --------------------------------------------------------------- real permissions, real full disk
 
 
-def _namespace_prefix(*flags: str) -> list[str]:
-    if shutil.which("unshare") is None:
-        pytest.skip("`unshare` is missing: cannot enforce permissions or mount a small disk")
-    probe = subprocess.run(["unshare", *flags, "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip(f"user namespaces are not allowed here: {probe.stderr.decode(errors='replace')[:200]}")
-    return ["unshare", *flags]
-
-
-def run_cli(world: World, prefix: list[str], *argv: str) -> subprocess.CompletedProcess[str]:
-    command = " ".join(["exec", *map(_quote, [sys.executable, "-m", "ctdc_tui", *argv])])
-    return _sh(world, prefix, command)
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
-def _sh(world: World, prefix: list[str], script: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*prefix, "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=world.env(),
-        cwd=str(world.root),
-        check=False,
-    )
-
-
 def _hits(proc: subprocess.CompletedProcess[str]) -> list[str]:
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
@@ -262,7 +183,7 @@ def _hits(proc: subprocess.CompletedProcess[str]) -> list[str]:
 def test_read_only_index_folder_with_a_fresh_index_still_answers(
     world: World, capsys: pytest.CaptureFixture[str], baseline: dict[str, list[str]]
 ) -> None:
-    prefix = _namespace_prefix("-U")
+    prefix = namespace_prefix("-U")
     assert main(world.args("index")) == 0
     capsys.readouterr()
     subprocess.run(["chmod", "-R", "a+rX,a-w", str(world.index_root)], check=True)
@@ -275,7 +196,7 @@ def test_read_only_index_folder_with_a_fresh_index_still_answers(
 def test_read_only_index_folder_without_an_index_falls_back_to_the_cache(
     world: World, baseline: dict[str, list[str]]
 ) -> None:
-    prefix = _namespace_prefix("-U")
+    prefix = namespace_prefix("-U")
     world.index_root.mkdir(mode=0o555)
     world.index_root.chmod(0o555)
     proc = run_cli(world, prefix, *world.args("search", "brigade", "--json", "--limit", "0"))
@@ -285,7 +206,7 @@ def test_read_only_index_folder_without_an_index_falls_back_to_the_cache(
 
 
 def test_nothing_writable_falls_back_to_memory(world: World, baseline: dict[str, list[str]]) -> None:
-    prefix = _namespace_prefix("-U")
+    prefix = namespace_prefix("-U")
     world.index_root.mkdir(mode=0o555)
     world.index_root.chmod(0o555)
     world.home.chmod(0o555)
@@ -296,16 +217,16 @@ def test_nothing_writable_falls_back_to_memory(world: World, baseline: dict[str,
 
 def test_full_disk_falls_back_and_leaves_no_half_index(world: World, baseline: dict[str, list[str]]) -> None:
     """The index folder is a 64 KiB tmpfs: the build fails part way; the cache folder takes over."""
-    prefix = _namespace_prefix("-U", "-r", "-m")
+    prefix = namespace_prefix("-U", "-r", "-m")
     world.index_root.mkdir()
     command = " ".join(
-        map(_quote, [sys.executable, "-m", "ctdc_tui", *world.args("search", "brigade", "--json")])
+        map(quote, [sys.executable, "-m", "ctdc_tui", *world.args("search", "brigade", "--json")])
     )
     script = (
-        f"mount -t tmpfs -o size=64k tmpfs {_quote(str(world.index_root))} && "
-        f"{command}; rc=$?; echo LEFT: >&2; ls -A {_quote(str(world.index_root))} >&2; exit $rc"
+        f"mount -t tmpfs -o size=64k tmpfs {quote(str(world.index_root))} && "
+        f"{command}; rc=$?; echo LEFT: >&2; ls -A {quote(str(world.index_root))} >&2; exit $rc"
     )
-    proc = _sh(world, prefix, script)
+    proc = sh(world, prefix, script)
     assert _hits(proc) == baseline["brigade"][:20]
     assert "No space left on device" in proc.stderr or str(world.index_root) in proc.stderr.split("LEFT:")[0]
     left = proc.stderr.split("LEFT:")[1].split()
