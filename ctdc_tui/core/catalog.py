@@ -88,6 +88,10 @@ _LIST_FIELDS = ("authors", "organizations", "tags")
 _ALL_LIST_FIELDS = (*_LIST_FIELDS, "alternate_urls")
 _RESOURCE_FIELD_SET = frozenset(RESOURCE_FIELDS)
 _BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+_SIMPLE_URL = re.compile(
+    r"(?i:https?)://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z"
+)
+_STR_ONLY = frozenset({str})
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +310,31 @@ _SAFE_TAG_HINT = "remove the tag: catalogue values are plain text, numbers and l
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
 _WILDCARD = _RESOLVERS.get(None, [])
 _RESOLVER_FIRST_CHARS = frozenset(key for key in _RESOLVERS if key)
+# YAML 1.1 words that plain scalars starting with a letter can resolve to (bools and nulls).
+_SPECIAL_WORDS = frozenset(
+    word
+    for stem in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (stem, stem.title(), stem.upper())
+)
+
+
+def _letter_shortcut() -> frozenset[str]:
+    """First characters after which only a word of ``_SPECIAL_WORDS`` can be a non-string.
+
+    Checked against the resolvers PyYAML actually has, so a resolver added at run
+    time (``yaml.add_implicit_resolver``) turns the shortcut off for its letters.
+    """
+    safe = set()
+    for char in _RESOLVER_FIRST_CHARS:
+        if not char.isalpha():
+            continue
+        tags = {tag for tag, _ in _RESOLVERS[char]}
+        if tags <= {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}:
+            safe.add(char)
+    return frozenset(safe)
+
+
+_SLOW_FIRST_CHARS = _RESOLVER_FIRST_CHARS - _letter_shortcut()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _Parser: Any = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
@@ -326,6 +355,8 @@ def _resolve_scalar(value: str, tag: str | None, plain: bool, line: int) -> Any:
     if tag is None or tag == "!":
         if not plain:
             return value
+        if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+            return int(value)  # the common case (a year), as the int resolver would give
         resolvers = _RESOLVERS.get(value[0] if value else "")
         if resolvers is None and not _WILDCARD:
             return value
@@ -372,21 +403,53 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
     documents = 0
     get_event = parser.get_event
     scalar_cls, map_cls, seq_cls = ScalarEvent, MappingStartEvent, SequenceStartEvent
-    first_chars = _RESOLVER_FIRST_CHARS
-    fast_plain = not _WILDCARD
+    first_chars = _RESOLVER_FIRST_CHARS if not _WILDCARD else frozenset(map(chr, range(0x110000)))
+    slow_first = _SLOW_FIRST_CHARS if not _WILDCARD else first_chars
+    special = _SPECIAL_WORDS
+    # The open container, cached: most events are plain scalars added to it.
+    top: _Frame | None = None
+    container: Any = None
+    is_list = False
     try:
         while True:
             event = get_event()
             cls = event.__class__
+            if (
+                cls is scalar_cls
+                and top is not None
+                and event.tag is None
+                and event.anchor is None
+                and (
+                    not event.implicit[0]
+                    or (event.value and event.value[0] not in slow_first and event.value not in special)
+                )
+            ):
+                # Fast path: text that needs no resolving, added to the open list or mapping.
+                value: Any = event.value
+                line = event.start_mark.line + 1
+                if is_list:
+                    container.append(value)
+                    container.item_lines.append(line)
+                    continue
+                if top.want_key:
+                    top.key = value
+                    top.key_line = line
+                    top.want_key = False
+                    continue
+                key = top.key
+                if type(key) is str and key not in container:
+                    top.want_key = True
+                    container[key] = value
+                    container.key_lines[key] = top.key_line
+                    continue
+                # A duplicate or odd key: the general path below handles it.
             line = event.start_mark.line + 1
             has_alias = False
             if cls is scalar_cls:
-                value: Any = event.value
+                value = event.value
                 # Fast path: quoted text, or plain text whose first character no implicit
                 # resolver (number, bool, null, date) can start with.
-                if event.tag is not None or (
-                    event.implicit[0] and (not value or value[0] in first_chars or not fast_plain)
-                ):
+                if event.tag is not None or (event.implicit[0] and (not value or value[0] in first_chars)):
                     value = _resolve_scalar(value, event.tag, event.implicit[0], line)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, False)
@@ -408,9 +471,16 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                 if event.anchor is not None:
                     open_anchors.add(event.anchor)
                 stack.append(frame)
+                top, container, is_list = frame, node, cls is seq_cls
                 continue
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 frame = stack.pop()
+                if stack:
+                    top = stack[-1]
+                    container = top.node
+                    is_list = type(container) is YList
+                else:
+                    top, container, is_list = None, None, False
                 value = frame.node
                 has_alias = frame.has_alias
                 if frame.refused is not None:
@@ -459,18 +529,16 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
             else:  # pragma: no cover - every event class is handled above
                 continue
             # Attach ``value`` to the open container (or make it the root).
-            if not stack:
+            if top is None:
                 root = value
                 continue
-            top = stack[-1]
             if has_alias:
                 top.has_alias = True
             if type(value) is not str and (
                 isinstance(value, Refused) or (type(value) in (YMap, YList) and value.bomb)
             ):
-                top.node.bomb = True
-            container = top.node
-            if isinstance(container, YList):
+                container.bomb = True
+            if is_list:
                 container.append(value)
                 container.item_lines.append(line)
             elif top.want_key:
@@ -1150,8 +1218,10 @@ class _Loader:
                 continue
             if type(value) is not YList:
                 return None
-            items = tuple(item.strip() if type(item) is str else "" for item in value)
-            if not all(items):
+            if not set(map(type, value)) <= _STR_ONLY:
+                return None
+            items = tuple(map(str.strip, value))
+            if "" in items:
                 return None
             lists[key] = items
         if any(_url_problem(alt) for alt in lists["alternate_urls"]):
@@ -1392,6 +1462,8 @@ _URL_HINT = "use a full web address that starts with https:// (or http://)"
 
 def _url_problem(url: str) -> str:
     """Why ``url`` is not an http(s) link we would open, or '' when it is fine."""
+    if _SIMPLE_URL.match(url):
+        return ""  # the common case, without urlsplit
     if _BAD_URL_CHARS.search(url):
         return "contains spaces or control characters, so it is not a web address"
     try:

@@ -6,6 +6,7 @@ Modest example counts here (the default run stays fast); the adversarial suite s
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -225,3 +226,39 @@ def test_yaml_syntax_soup_never_makes_the_loader_raise(inserts: list[tuple[int, 
         else:
             if not isinstance(parsed, dict):
                 assert any(p.severity == "error" and Path(p.file).name == "alpha.yaml" for p in problems)
+
+
+SCALARS = [
+    *("2016", "0", "017", "0o17", "0x1F", "1_000", "1:30", "-5", "+7", "1e3", "1.5", ".inf", "-.Inf", ".NaN"),
+    *("yes", "No", "TRUE", "off", "On", "null", "Null", "~", "", "y", "n", "nothing", "title", "tags"),
+    *("2016-05-01", "2016-05-01 10:00:00", "2016-5-1", "<<", "=", "12:30:45", "0b101", "٣", "¹"),
+]
+scalar_texts = st.one_of(
+    st.sampled_from(SCALARS),
+    st.text(st.sampled_from("0123456789._:-+eExXoObB yYnNtTfF~"), max_size=8),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=scalar_texts, style=st.sampled_from(["plain", "flow", "quoted"]))
+def test_scalars_resolve_exactly_as_safe_load(value: str, style: str) -> None:
+    """The loader builds values itself: a plain ``2016`` must be the int, ``yes`` True, ``"2016"`` text."""
+    from ctdc_tui.core.catalog import Refused, _parse_yaml
+
+    if style == "quoted":
+        text = "k: " + json.dumps(value) + "\n"
+    elif style == "flow":
+        text = "k: [" + value + "]\n"
+    else:
+        text = "k: " + value + "\n"
+    try:
+        expected = yaml.load(text, Loader=SAFE_LOADER)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return  # not a valid scalar here; the syntax tests cover errors
+    root, error = _parse_yaml(text, "x.yaml")
+    assert error is None
+    got = root["k"]
+    if isinstance(got, Refused) or (isinstance(got, list) and any(isinstance(g, Refused) for g in got)):
+        return  # a merge key or a tag-like value refused on purpose
+    assert repr(got) == repr(expected["k"])  # repr: equal types and values, NaN included
