@@ -162,12 +162,6 @@ asyncio.run(main())
 
 
 @pytest.mark.skipif(not _app_module_exists(), reason="ctdc_tui/tui/app.py has not landed yet")
-@pytest.mark.xfail(
-    strict=True,
-    reason="CtdcApp.on_mount -> _apply_config -> _binding_ids -> keymap._on_demand_screens() imports "
-    "screens.help (and note_editor) to validate keymap ids before the first frame; remove this mark "
-    "once those ids are known without importing the screens",
-)
 def test_help_and_markdown_are_not_loaded_until_asked(tmp_path: Path) -> None:
     env = {**os.environ, "CTDC_HOME": str(tmp_path / "home")}
     env.pop("CTDC_DATA", None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -71,12 +71,41 @@ def section_of(binding_id: str | None) -> str:
     return SECTIONS.get(prefix, prefix.replace("_", " ").capitalize())
 
 
-def _on_demand_screens() -> list[type[DOMNode]]:
-    """Screens that are not mounted until opened, whose keys belong in the help anyway."""
-    from ctdc_tui.tui.screens.help import HelpScreen
-    from ctdc_tui.tui.screens.note_editor import NoteEditorScreen
+# The keys of screens that open on demand live here, not in the screens' modules, so the app can
+# check a keymap's ids and list these keys without importing (and slowing its start with) them.
+HELP_BINDINGS: list[BindingType] = [
+    Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
+    Binding("j,down", "scroll_down", "Scroll down", show=False, id="help.down"),
+    Binding("k,up", "scroll_up", "Scroll up", show=False, id="help.up"),
+    Binding("g,home", "scroll_home", "Top", show=False, id="help.top"),
+    Binding("G,end", "scroll_end", "Bottom", show=False, id="help.bottom"),
+    Binding("pagedown,space", "page_down", "Page down", show=False, id="help.page_down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="help.page_up"),
+]
+NOTE_EDITOR_BINDINGS: list[BindingType] = [
+    Binding("ctrl+s", "save", "Save note", priority=True, id="note.save"),
+    Binding("escape", "cancel", "Cancel editing", priority=True, id="note.cancel"),
+]
 
-    return [HelpScreen, NoteEditorScreen]
+
+class HelpKeys(DOMNode):
+    """Stands in for ``HelpScreen`` when only its keys are wanted."""
+
+    BINDINGS = HELP_BINDINGS
+
+
+class NoteEditorKeys(DOMNode):
+    """Stands in for ``NoteEditorScreen`` when only its keys are wanted."""
+
+    BINDINGS = NOTE_EDITOR_BINDINGS
+
+
+def on_demand_key_classes() -> list[type[DOMNode]]:
+    """Classes holding the keys of the screens that are not mounted until opened (cheap: no import)."""
+    return [HelpKeys, NoteEditorKeys]
+
+
+_on_demand_screens = on_demand_key_classes  # the name the app first used
 
 
 def _binding_maps(
@@ -109,7 +138,7 @@ def collect_key_help(app: App[Any], extra: Iterable[type[DOMNode]] | None = None
     the help screen and the note editor).
     """
     keymap: dict[str, str] = dict(getattr(app, "_keymap", {}) or {})
-    classes = _on_demand_screens() if extra is None else list(extra)
+    classes = on_demand_key_classes() if extra is None else list(extra)
     # (section, id or action) -> [keys], description, id, action, remapped
     grouped: dict[tuple[str, str], tuple[list[str], str, str | None, str, bool]] = {}
     for node, bindings in _binding_maps(app, classes):

@@ -18,14 +18,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.text import one_line
-from ctdc_tui.tui.keymap import KeyHelp, collect_key_help
+from ctdc_tui.tui.keymap import HELP_BINDINGS, KeyHelp, collect_key_help
 
 # (what to type, what it finds): written for this app's search (docs/search.md has the detail).
 QUERY_SYNTAX: tuple[tuple[str, str], ...] = (
@@ -208,15 +208,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
-        Binding("j,down", "scroll_down", "Scroll down", show=False, id="help.down"),
-        Binding("k,up", "scroll_up", "Scroll up", show=False, id="help.up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="help.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="help.bottom"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="help.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="help.page_up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HELP_BINDINGS
 
     def compose(self) -> ComposeResult:
         with Vertical() as frame:

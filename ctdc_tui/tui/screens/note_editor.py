@@ -11,13 +11,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from ctdc_tui.core.text import one_line
-from ctdc_tui.tui.keymap import collect_key_help
+from ctdc_tui.tui.keymap import NOTE_EDITOR_BINDINGS, collect_key_help
 
 
 class NoteEditorScreen(ModalScreen[str | None]):
@@ -52,10 +52,7 @@ class NoteEditorScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save note", priority=True, id="note.save"),
-        Binding("escape", "cancel", "Cancel editing", priority=True, id="note.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = NOTE_EDITOR_BINDINGS
 
     def __init__(self, title: str, note: str) -> None:
         super().__init__()
