@@ -243,7 +243,7 @@ class ResourceCommands(Provider):
             yield DiscoveryHit(
                 resource_prompt(resource, (), getattr(self, "_names", {})),
                 self._goto(resource.id),
-                text=resource.title,
+                text=shown_title(resource.title),
             )
 
     async def search(self, query: str) -> Hits:
@@ -252,13 +252,17 @@ class ResourceCommands(Provider):
             return
         titles = getattr(self, "_titles", [])
         names = getattr(self, "_names", {})
-        matches = await asyncio.to_thread(find_resources, index, query, titles=titles)
+        try:
+            matches = await asyncio.to_thread(find_resources, index, query, titles=titles)
+        except Exception as error:  # an index closed or rebuilt under us: no hits, never a crash
+            self.app.log.warning(f"go to resource: search failed: {error!r}")
+            return
         for match in matches:
             yield Hit(
                 match.score,
                 resource_prompt(match.resource, match.offsets, names),
                 self._goto(match.resource.id),
-                text=match.resource.title,
+                text=shown_title(match.resource.title),
             )
 
 
@@ -301,7 +305,9 @@ class CategoryCommands(Provider):
             return
         for choice in category_choices(self.app):
             yield DiscoveryHit(
-                _category_prompt(choice, ()), partial(_post, self.app, choice.message), text=choice.name
+                _category_prompt(choice, ()),
+                partial(_post, self.app, choice.message),
+                text=shown_title(choice.name),
             )
 
     async def search(self, query: str) -> Hits:
@@ -312,7 +318,7 @@ class CategoryCommands(Provider):
                     score,
                     _category_prompt(choice, offsets),
                     partial(_post, self.app, choice.message),
-                    text=choice.name,
+                    text=shown_title(choice.name),
                 )
 
 

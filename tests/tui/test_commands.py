@@ -277,3 +277,19 @@ async def test_ten_thousand_character_titles_do_not_stall_the_picker(tmp_path: P
             assert max(len(hit.split("\n")[0]) for hit in hits) <= commands.TITLE_CHARS + 1
     finally:
         hostile_index.close()
+
+
+async def test_a_failing_index_gives_no_hits_and_no_crash(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("index closed")
+
+    app = PaletteApp(index)
+    async with app.run_test() as pilot:
+        monkeypatch.setattr(index, "search", broken)
+        open_resource_picker(app)
+        await pilot.pause()
+        await pilot.press(*"brig")
+        assert await wait_for_hits(pilot, app, tries=15) == []
+        assert app.is_running
