@@ -7,6 +7,7 @@ blink-free app so snapshots are stable.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +18,23 @@ from ctdc_tui.core import locations
 BUNDLED = locations.bundled_catalogue()
 
 
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled catalogue's index, built once per test session (each test gets a copy)."""
+    from ctdc_tui.core.search import SearchIndex
+
+    root = tmp_path_factory.mktemp("index-template")
+    SearchIndex.open(BUNDLED, root).close()
+    return root
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_index: Path) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("CTDC_HOME", str(home))
+    # A private copy of a prebuilt index: fast to open, and notes synced by one test stay in it.
+    shutil.copytree(bundled_index, tmp_path / "index")
     monkeypatch.setenv("CTDC_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.delenv("CTDC_DATA", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
