@@ -14,7 +14,7 @@ The only module that imports httpx. API for the CLI and the app::
                                                           # current={id: url now} skips edited links
 
     report = links.check_resources(resources, concurrency=8, timeout=10.0, progress=None)
-    report.network_down  # nothing answered at all: keep the old statuses, say so
+    report.network_down  # no web server answered and the fault looks local: keep old statuses, say so
     if not report.network_down:
         cache.record(report.resources, report.results.values()); cache.save()  # CtdcError if unwritable
 
