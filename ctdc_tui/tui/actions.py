@@ -8,7 +8,6 @@ search index (``sync_notes``) so ``is:bookmarked`` and note words match.
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from textual.widgets import Input, TextArea
 
 from ctdc_tui.core.catalog import Resource
 from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.citation import citation
 from ctdc_tui.tui.views import BROWSE_SORTS, SEARCH_SORTS
 from ctdc_tui.tui.widgets.detail import DetailPane
@@ -24,16 +24,6 @@ from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
 from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import SORT_LABELS
-
-WAYBACK = "https://web.archive.org/web/"
-
-
-def is_web_link(url: str) -> bool:
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class ActionsMixin:
@@ -81,27 +71,23 @@ class ActionsMixin:
             self.index.sync_notes(self.bookmarks.notes(self.catalogue_key))
 
     # --------------------------------------------------------------- links
-    def action_open_link(self) -> None:
+    def _open(self, archived: bool) -> None:
         link = self._link()
         if link is None:
             return
-        url, _title = link
-        if not is_web_link(url):
+        url = link[0]
+        target = archived_url(url) if archived else (url if is_openable(url) else None)
+        if target is None:
             self._say(f"Not opening {url!r}: only http and https links are opened.", "warning")
             return
-        self.open_url(url)  # type: ignore[attr-defined]
-        self._say(f"Opening {url}")
+        self.open_url(target)  # type: ignore[attr-defined]
+        self._say(f"Opening the Internet Archive's copies of {url}" if archived else f"Opening {url}")
+
+    def action_open_link(self) -> None:
+        self._open(archived=False)
 
     def action_open_archive(self) -> None:
-        link = self._link()
-        if link is None:
-            return
-        url, _title = link
-        if not is_web_link(url):
-            self._say(f"No archived copy for {url!r}: only http and https links are archived.", "warning")
-            return
-        self.open_url(WAYBACK + url.strip())  # type: ignore[attr-defined]
-        self._say(f"Opening the Internet Archive's copies of {url}")
+        self._open(archived=True)
 
     def action_copy_link(self) -> None:
         link = self._link()

@@ -38,6 +38,7 @@ from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.link_status import LinkStatusCache
     from ctdc_tui.core.search import SearchIndex
 
 
@@ -181,6 +182,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     # ------------------------------------------------------------ index opening
     @work(thread=True, group="index", exit_on_error=False)
     def open_index(self) -> None:
+        from ctdc_tui.core.link_status import LinkStatusCache
         from ctdc_tui.core.search import SearchIndex
 
         started = time.monotonic()
@@ -194,7 +196,8 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         except CtdcError as error:
             self.call_from_thread(self._index_failed, error)
             return
-        self.call_from_thread(self._index_ready, index)
+        links = LinkStatusCache.load(self.catalogue_path)  # the last `ctdc links check`, no network
+        self.call_from_thread(self._index_ready, index, links)
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.query_one("#index-progress", ProgressBar)
@@ -212,11 +215,14 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.query_one("#status", StatusLine).show_text(text)
         self.notify(text, title="Catalogue", severity="error", markup=False, timeout=30)
 
-    def _index_ready(self, index: SearchIndex) -> None:
+    def _index_ready(self, index: SearchIndex, links: LinkStatusCache) -> None:
         self.index = index
         self.query_one("#index-progress", ProgressBar).display = False
         for notice in index.notices:
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
+        for notice in links.notices:
+            self.notify(notice, title="Link check", severity="warning", markup=False, timeout=8)
+        self.use_link_status(links)
         self.sync_notes()
         self._restore_start()
         if not isinstance(self.focused, SearchBox):  # the user may have started typing a search already

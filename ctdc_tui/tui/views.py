@@ -63,6 +63,7 @@ class ViewsMixin:
         self.suggestion: str | None = None  # "did you mean", for the query as typed
         self.bookmarked: set[str] = set()
         self.dead_links: set[str] = set()
+        self.link_cache: Any = None  # LinkStatusCache of the last `ctdc links check`
         self._keep_id: str | None = None
         self._view_before_search: str | None = None
         self._related_for: str | None = None
@@ -116,6 +117,36 @@ class ViewsMixin:
         if rows is None or not 0 <= cursor < len(rows):
             return None
         return rows.resource(cursor)
+
+    def use_link_status(self, cache: Any) -> None:
+        """Marks and ``is:ok``/``is:dead`` from the last link check.
+
+        Resources whose address changed since the check are left out.
+        """
+        current = {}
+        for resource_id in cache.resources:
+            resource = self.index.get(resource_id) if self.index is not None else None
+            if resource is not None:
+                current[resource_id] = resource.url
+        status = cache.status_map(current)
+        self.link_cache = cache
+        self.dead_links = {rid for rid, health in status.items() if health == "dead"}
+        if self.index is not None and status:
+            self.index.sync_link_status(status)
+
+    def link_text(self, resource: Resource) -> str | None:
+        """The last known status of the resource's link, in words, with how old that knowledge is."""
+        if self.link_cache is None or resource.id not in self.link_cache.resources:
+            return None
+        if self.link_cache.resources[resource.id][:1] != (resource.url,):
+            return None  # the catalogue changed this link since it was checked
+        result = self.link_cache.get(resource.id)
+        if result is None:
+            return None
+        text = f"{result.label}, checked {result.age_text()}"
+        if result.final_url and result.final_url != resource.url:
+            text += f"; now at {result.final_url}"
+        return text
 
     # --------------------------------------------------------------- changing
     def show_view(self, key: str, select: str | None = None) -> None:
@@ -340,7 +371,7 @@ class ViewsMixin:
                 description_spans=description_spans,
                 bookmarked=bookmark is not None,
                 note=bookmark.note if bookmark is not None else "",
-                link_status="dead link" if resource.id in self.dead_links else None,
+                link_status=self.link_text(resource),
                 related=tuple(self._related),
             )
         )

@@ -358,3 +358,34 @@ async def test_keys_arriving_together_after_slash_land_in_the_search_box() -> No
             app.post_message(events.Key(key, char))
         await settle(pilot)
         assert app.focused is app.query_one(ResourceList) and app.query_one(ResourceList).cursor == 1
+
+
+async def test_link_status_from_the_last_check_marks_dead_links() -> None:
+    from datetime import UTC, datetime
+
+    from ctdc_tui.core.link_status import LinkResult, LinkStatusCache
+    from ctdc_tui.tui.widgets.rows import DEAD_MARK
+
+    dead_id = "equipt-to-innovate-framework"
+    cache = LinkStatusCache.load(BUNDLED)
+    checked = datetime.now(UTC)
+    dead_url = "http://www.governing.com/equipt"
+    ok_id = "brigade-organizer-resources"
+    ok_url = "https://brigade.codeforamerica.org/resources"
+    cache.record(
+        {dead_id: [dead_url], ok_id: [ok_url]},
+        [
+            LinkResult(dead_url, "not_found", checked, http_status=404),
+            LinkResult(ok_url, "ok", checked, http_status=200),
+        ],
+    )
+    cache.save()
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.current_id() == dead_id
+        assert DEAD_MARK in app.rows.row(0).marks and DEAD_MARK not in app.rows.row(1).marks
+        assert "404" in (app.query_one(DetailPane).view.link_status or "")
+        assert "404" in body_text(app)
+        await search(pilot, "is:dead")
+        assert shown_ids(app) == [dead_id]

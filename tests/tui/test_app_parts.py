@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ctdc_tui.core.catalog import Resource
-from ctdc_tui.tui.actions import is_web_link
 from ctdc_tui.tui.citation import citation
 from ctdc_tui.tui.widgets.data_text import highlighted_text
 from ctdc_tui.tui.widgets.detail import locate_spans
@@ -39,12 +38,6 @@ def test_locate_spans_moves_fragment_spans_onto_the_full_text() -> None:
     assert locate_spans(full, "…three four five", ((1, 6),)) == ((8, 13),)
     assert full[8:13] == "three"
     assert locate_spans(full, "not there", ((0, 3),)) == ()
-
-
-def test_only_web_links_open() -> None:
-    assert is_web_link("https://a.org/x") and is_web_link("http://a.org")
-    for bad in ("javascript:alert(1)", "file:///etc/passwd", "mailto:a@b.c", "https://", ""):
-        assert not is_web_link(bad)
 
 
 def test_status_text_is_literal() -> None:
