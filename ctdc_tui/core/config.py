@@ -199,24 +199,28 @@ def parse_keys(value: str) -> tuple[str, list[str]]:
 
 
 _HEADER = re.compile(r"^\s*\[\s*(?P<name>[^\[\]]+?)\s*\]\s*(#.*)?$")
-_KEY = re.compile(
-    r"^\s*(?P<key>(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+))*)\s*="
-)
+_KEY_PART = r"(?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_\-]+)"
+_KEY = re.compile(rf"^\s*(?P<key>{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 
 def _clean_key(raw: str) -> str:
-    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_\-]+)", raw)
-    return ".".join("".join(groups) for groups in parts)
+    """A TOML key as written (bare, quoted, dotted) as the dotted name ``_flatten`` gives it."""
+    try:
+        parsed = tomllib.loads(f"{raw} = 0")
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_\-]+)", raw)
+        return ".".join("".join(groups) for groups in parts)
+    return next((name for name, _value in _flatten(parsed)), raw)
 
 
-def _line_numbers(text: str) -> dict[tuple[str, str], int]:
-    """(table, dotted key) -> 1-based line, for naming lines in messages ("" = top level)."""
-    found: dict[tuple[str, str], int] = {}
+def _line_numbers(text: str) -> dict[tuple[str, str | None], int]:
+    """(table, dotted key) -> 1-based line ("" = top level; key None = the table header line)."""
+    found: dict[tuple[str, str | None], int] = {}
     table = ""
     for number, line in enumerate(text.splitlines(), start=1):
         if header := _HEADER.match(line):
             table = _clean_key(header.group("name"))
-            found.setdefault((table, ""), number)
+            found.setdefault((table, None), number)
             continue
         if match := _KEY.match(line):
             found.setdefault((table, _clean_key(match.group("key"))), number)
@@ -319,7 +323,7 @@ def parse_config(text: str, path: Path | None = None) -> tuple[Config, list[Conf
                 hint,
                 line=lines.get((table, key))
                 or lines.get(("", f"{table}.{key}" if table else key))
-                or lines.get((key if not table else f"{table}.{key}", "")),
+                or lines.get((key if not table else f"{table}.{key}", None)),
                 key=f"{table}.{key}" if table else key,
                 severity=severity,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -259,3 +260,21 @@ def test_check_theme_names_line_and_suggests(tmp_path: Path) -> None:
     assert "did you mean 'gruvbox'" in found[0].hint
     assert check_theme(Config(theme="nord"), ["nord"]) == []
     assert check_theme(Config(), ["nord"]) == []
+
+
+PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(PRINTABLE, max_size=10), st.text(PRINTABLE, max_size=15), max_size=5))
+def test_every_keymap_entry_is_kept_or_reported_with_its_line(entries: dict[str, str]) -> None:
+    def quoted(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    text = "[keymap]\n" + "\n".join(f"{quoted(k)} = {quoted(v)}" for k, v in entries.items())
+    config, problems = parse_config(text, Path("config.toml"))
+    for line, binding_id in enumerate(entries, start=2):
+        if binding_id in config.keymap:
+            assert config.keymap_lines[binding_id] == line
+        else:
+            assert [p.line for p in problems if p.key == f"keymap.{binding_id}"] == [line]
