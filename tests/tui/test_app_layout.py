@@ -130,3 +130,37 @@ async def test_hostile_catalogue_text_is_shown_literally_and_does_nothing(
         await pilot.click(Sidebar, offset=(5, 1))
         await settle(pilot)
         assert app.is_running
+
+
+async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from textual.widgets import ProgressBar
+
+    from ctdc_tui.core.search import SearchIndex
+
+    real_open = SearchIndex.open
+    release = threading.Event()
+
+    def slow_open(catalogue, index_dir=None, *, rebuild=False, progress=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.25)
+        progress(5, 15)
+        release.wait(10)
+        return real_open(catalogue, index_dir, rebuild=rebuild, progress=progress)
+
+    monkeypatch.setattr(SearchIndex, "open", staticmethod(slow_open))
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.query_one("#index-progress", ProgressBar)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if bar.display:
+                break
+        assert bar.display and bar.progress == 5 and bar.total == 15
+        assert "Indexing" in str(app.query_one("#status").render())
+        await pilot.press("j", "slash", "a")  # the interface answers while the index is built
+        assert app.is_running and app.index is None
+        release.set()
+        await settle(pilot)
+        assert not bar.display and app.index is not None and app.rows is not None

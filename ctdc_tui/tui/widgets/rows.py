@@ -25,6 +25,9 @@ DEAD_MARK = "✗"
 
 Marks = Callable[[str], str]
 
+# When the rows change, the cursor stays on its resource if it is among this many first rows.
+KEEP_WINDOW = 2000
+
 
 def no_marks(resource_id: str) -> str:
     return ""
@@ -49,9 +52,19 @@ class ResultRows:
         return Row(resource.id, resource.title, resource.credit, resource.year, self.marks(resource.id))
 
     def index_of(self, resource_id: str) -> int | None:
+        """Where a resource is in the rows.
+
+        A browse knows its ids; a search would read a stored field for every hit,
+        so there only the first ``KEEP_WINDOW`` rows are looked at.
+        """
         if self._positions is None:
             self._positions = {}
-            for i, rid in enumerate(self.results.ids()[: len(self.results)]):
+            count = len(self.results)
+            if count <= KEEP_WINDOW or not self.results.query:
+                ids = list(self.results.ids())[:count]
+            else:
+                ids = [self.results[i].id for i in range(KEEP_WINDOW)]
+            for i, rid in enumerate(ids):
                 self._positions.setdefault(rid, i)
         return self._positions.get(resource_id)
 
