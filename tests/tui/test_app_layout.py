@@ -164,3 +164,15 @@ async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.Monke
         release.set()
         await settle(pilot)
         assert not bar.display and app.index is not None and app.rows is not None
+
+
+async def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.filter import Monochrome, NoColor
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        assert any(isinstance(f, Monochrome | NoColor) for f in app._filters)
+        assert app.current_id() is not None
