@@ -129,11 +129,6 @@ def test_importing_the_app_does_not_load_search_help_or_markdown() -> None:
 
 
 @pytest.mark.skipif(not _app_module_exists(), reason="ctdc_tui/tui/app.py has not landed yet")
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/catalog.py imports yaml at module level and the app imports core.catalog; with a "
-    "fresh index no YAML is read, so yaml could be imported inside load_catalog(); remove this mark then",
-)
 def test_importing_the_app_does_not_load_yaml() -> None:
     assert "yaml" not in tops(modules_after("import ctdc_tui.tui.app"))
 

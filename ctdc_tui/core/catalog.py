@@ -26,9 +26,14 @@ catalogue never needs:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
+import hashlib
+import json
 import os
 import re
+import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,19 +41,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
+from ctdc_tui.core import locations
+from ctdc_tui.core.fsutil import atomic_write_text
 
 Severity = Literal["error", "warning"]
 
@@ -307,9 +301,6 @@ _SCALAR_TAGS = frozenset(
     }
 )
 _SAFE_TAG_HINT = "remove the tag: catalogue values are plain text, numbers and lists"
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
-_WILDCARD = _RESOLVERS.get(None, [])
-_RESOLVER_FIRST_CHARS = frozenset(key for key in _RESOLVERS if key)
 # YAML 1.1 words that plain scalars starting with a letter can resolve to (bools and nulls).
 _SPECIAL_WORDS = frozenset(
     word
@@ -318,25 +309,49 @@ _SPECIAL_WORDS = frozenset(
 )
 
 
-def _letter_shortcut() -> frozenset[str]:
-    """First characters after which only a word of ``_SPECIAL_WORDS`` can be a non-string.
+@dataclass(frozen=True, slots=True)
+class _Kit:
+    """PyYAML, imported on first use (the app does not need it when its search index is fresh)."""
 
-    Checked against the resolvers PyYAML actually has, so a resolver added at run
-    time (``yaml.add_implicit_resolver``) turns the shortcut off for its letters.
-    """
-    safe = set()
-    for char in _RESOLVER_FIRST_CHARS:
-        if not char.isalpha():
-            continue
-        tags = {tag for tag, _ in _RESOLVERS[char]}
-        if tags <= {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}:
-            safe.add(char)
-    return frozenset(safe)
+    yaml: Any
+    events: Any
+    parser: Any  # CSafeLoader (libyaml) when present, else SafeLoader: only its event parser is used
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]
+    wildcard: list[tuple[str, re.Pattern[str]]]
+    first_chars: frozenset[str]  # a plain scalar starting with one of these may not be text
+    slow_first: frozenset[str]  # ... and among them, those not settled by ``_SPECIAL_WORDS``
+    constructor: Any
 
 
-_SLOW_FIRST_CHARS = _RESOLVER_FIRST_CHARS - _letter_shortcut()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_Parser: Any = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+@functools.cache
+def _kit() -> _Kit:
+    import yaml
+    from yaml import events
+
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+    wildcard = resolvers.get(None, [])
+    first = frozenset(key for key in resolvers if key)
+    # After these letters only a word of _SPECIAL_WORDS can be a non-string; checked against
+    # the resolvers PyYAML actually has (one added with add_implicit_resolver turns it off).
+    settled = {
+        char
+        for char in first
+        if char.isalpha()
+        and {tag for tag, _ in resolvers[char]} <= {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+    }
+    if wildcard:  # a resolver for every first character: resolve every plain scalar
+        first = frozenset(map(chr, range(0x110000)))
+        settled = set()
+    return _Kit(
+        yaml=yaml,
+        events=events,
+        parser=getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader,
+        resolvers=resolvers,
+        wildcard=wildcard,
+        first_chars=first,
+        slow_first=first - settled,
+        constructor=yaml.constructor.SafeConstructor(),
+    )
 
 
 class _YamlFileError(Exception):
@@ -357,11 +372,12 @@ def _resolve_scalar(value: str, tag: str | None, plain: bool, line: int) -> Any:
             return value
         if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
             return int(value)  # the common case (a year), as the int resolver would give
-        resolvers = _RESOLVERS.get(value[0] if value else "")
-        if resolvers is None and not _WILDCARD:
+        kit = _kit()
+        resolvers = kit.resolvers.get(value[0] if value else "")
+        if resolvers is None and not kit.wildcard:
             return value
         tag = _STR_TAG
-        for candidate, regexp in (resolvers or []) + _WILDCARD:
+        for candidate, regexp in (resolvers or []) + kit.wildcard:
             if regexp.match(value):
                 tag = candidate
                 break
@@ -374,9 +390,10 @@ def _resolve_scalar(value: str, tag: str | None, plain: bool, line: int) -> Any:
             return Refused("a YAML merge key (<<) is not supported", "write the keys out in full", line)
         return Refused(f"the YAML tag {_short_tag(tag)} is not allowed", _SAFE_TAG_HINT, line)
     try:
-        node = yaml.ScalarNode(tag, value)
-        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
-    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+        kit = _kit()
+        node = kit.yaml.ScalarNode(tag, value)
+        return kit.constructor.yaml_constructors[tag](kit.constructor, node)
+    except (ValueError, TypeError, OverflowError, _kit().yaml.YAMLError) as exc:
         return Refused(
             f"the value {value!r} is not a valid {_short_tag(tag)} ({exc})",
             "remove the tag or fix the value",
@@ -395,16 +412,24 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
     completed before the break (open mappings and lists are closed and marked
     ``complete = False`` via the error); the caller reports the error.
     """
-    parser = _Parser(text)
+    kit = _kit()
+    ev = kit.events
+    parser = kit.parser(text)
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, bool]] = {}
     open_anchors: set[str] = set()
     root: Any = None
     documents = 0
     get_event = parser.get_event
-    scalar_cls, map_cls, seq_cls = ScalarEvent, MappingStartEvent, SequenceStartEvent
-    first_chars = _RESOLVER_FIRST_CHARS if not _WILDCARD else frozenset(map(chr, range(0x110000)))
-    slow_first = _SLOW_FIRST_CHARS if not _WILDCARD else first_chars
+    scalar_cls, map_cls, seq_cls = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+    map_end, seq_end, alias_cls = ev.MappingEndEvent, ev.SequenceEndEvent, ev.AliasEvent
+    doc_start, doc_end, stream_start, stream_end = (
+        ev.DocumentStartEvent,
+        ev.DocumentEndEvent,
+        ev.StreamStartEvent,
+        ev.StreamEndEvent,
+    )
+    first_chars, slow_first = kit.first_chars, kit.slow_first
     special = _SPECIAL_WORDS
     # The open container, cached: most events are plain scalars added to it.
     top: _Frame | None = None
@@ -473,7 +498,7 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                 stack.append(frame)
                 top, container, is_list = frame, node, cls is seq_cls
                 continue
-            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            elif cls is map_end or cls is seq_end:
                 frame = stack.pop()
                 if stack:
                     top = stack[-1]
@@ -489,7 +514,7 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                     open_anchors.discard(frame.anchor)
                     anchors[frame.anchor] = (value, has_alias)
                 line = frame.node.line
-            elif cls is AliasEvent:
+            elif cls is alias_cls:
                 has_alias = True
                 name_ = event.anchor
                 if name_ in open_anchors:
@@ -513,7 +538,7 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                             "write the value out in full; aliases of aliases are refused",
                             line,
                         )
-            elif cls is DocumentStartEvent:
+            elif cls is doc_start:
                 documents += 1
                 if documents > 1:
                     raise _YamlFileError(
@@ -522,9 +547,9 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                         line,
                     )
                 continue
-            elif cls is StreamEndEvent:
+            elif cls is stream_end:
                 return root, None
-            elif cls is StreamStartEvent or cls is DocumentEndEvent:
+            elif cls is stream_start or cls is doc_end:
                 continue
             else:  # pragma: no cover - every event class is handled above
                 continue
@@ -561,7 +586,7 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
                 container.key_lines[key] = top.key_line
     except _YamlFileError as exc:
         return _close(stack, root), exc
-    except yaml.MarkedYAMLError as exc:
+    except kit.yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         start = exc.context_mark
@@ -574,7 +599,7 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
             mark.line + 1 if mark else None,
             mark.column + 1 if mark else None,
         )
-    except yaml.YAMLError as exc:
+    except kit.yaml.YAMLError as exc:
         return _close(stack, root), _YamlFileError(f"YAML error: {exc}", "fix the YAML", None)
     except (RecursionError, MemoryError) as exc:  # pragma: no cover - guarded by MAX_DEPTH and MAX_FILE_BYTES
         return _close(stack, root), _YamlFileError(
@@ -641,6 +666,144 @@ def _hashable(value: Any) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- the parse cache
+
+CACHE_MIN_BYTES = 1024 * 1024
+"""Category files at least this big have their checked records cached (smaller ones parse in milliseconds)."""
+CACHE_KEEP = 4
+"""How many catalogues keep a parse cache; the least recently written are removed."""
+
+# One good record as the per-file pass leaves it: id, line of the id, title, url, authors,
+# organizations, publisher, year, kind, tags, description, title_full, alternate_urls, note.
+_Row = tuple[
+    str,
+    int,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    str,
+    "int | None",
+    str,
+    tuple[str, ...],
+    str,
+    str,
+    tuple[str, ...],
+    str,
+]
+_LIST_COLUMNS = (4, 5, 9, 12)
+_TEXT_COLUMNS = (2, 3, 6, 8, 10, 11, 13)
+
+
+@dataclass(slots=True)
+class _FileResult:
+    """What one category file holds: its category (id "" when unusable), good records and problems."""
+
+    cid: str
+    name: str
+    summary: str
+    rows: list[_Row]
+    problems: list[Problem]
+
+
+@functools.cache
+def _loader_fingerprint() -> str:
+    """Changes whenever this module changes, so a cache never outlives the rules that made it."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:  # pragma: no cover - the module is being read right now
+        return "unknown"
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    """The identity of a file's current content for the cache; None when it is not worth caching."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size < CACHE_MIN_BYTES:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _row_ok(row: Any) -> bool:
+    """A cached row is used only if it still passes the checks a parsed record passed."""
+    if not isinstance(row, tuple) or len(row) != 14:
+        return False
+    rid, line = row[0], row[1]
+    if type(rid) is not str or not ID_PATTERN.match(rid) or type(line) is not int:
+        return False
+    if any(type(row[i]) is not str for i in _TEXT_COLUMNS) or not row[2] or _url_problem(row[3]):
+        return False
+    if row[7] is not None and type(row[7]) is not int:
+        return False
+    for i in _LIST_COLUMNS:
+        if not all(type(item) is str and item for item in row[i]):
+            return False
+    return not any(_url_problem(alt) for alt in row[12])
+
+
+class _ParseCache:
+    """Checked records of big category files, as JSON in the user cache, keyed by file identity.
+
+    A hit skips YAML parsing for that file; anything odd (missing, damaged,
+    written by another version, a record that fails the checks) is a miss.
+    Writes are atomic and a failure to write is ignored: the cache only saves time.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._dir: Path | None = None
+
+    def dir(self) -> Path:
+        if self._dir is None:
+            self._dir = locations.cache_dir() / "catalogue" / locations.catalogue_key(self.folder)
+        return self._dir
+
+    def get(self, name: str, key: list[int]) -> _FileResult | None:
+        try:
+            raw = json.loads((self.dir() / f"{name}.json").read_bytes())
+            if raw["fingerprint"] != _loader_fingerprint() or raw["key"] != key:
+                return None
+            rows: list[_Row] = []
+            for item in raw["rows"]:
+                for i in _LIST_COLUMNS:
+                    item[i] = tuple(item[i])
+                row = tuple(item)
+                if not _row_ok(row):
+                    return None
+                rows.append(row)
+            shown = str(self.folder / name)
+            problems = [Problem(**{**p, "file": shown}) for p in raw["problems"]]
+            return _FileResult(str(raw["cid"]), str(raw["name"]), str(raw["summary"]), rows, problems)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+    def put(self, name: str, key: list[int], result: _FileResult) -> None:
+        payload = {
+            "fingerprint": _loader_fingerprint(),
+            "key": key,
+            "cid": result.cid,
+            "name": result.name,
+            "summary": result.summary,
+            "rows": result.rows,
+            "problems": [{k: v for k, v in p.to_json().items() if k != "file"} for p in result.problems],
+        }
+        try:
+            atomic_write_text(self.dir() / f"{name}.json", json.dumps(payload, ensure_ascii=False))
+            self._prune()
+        except (OSError, ValueError):
+            pass
+
+    def _prune(self) -> None:
+        parent = self.dir().parent
+        entries = sorted(parent.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[CACHE_KEEP:]:
+            if old != self.dir():
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(old)
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -653,6 +816,8 @@ class _Loader:
         self.problems: list[Problem] = []
         self.seen: dict[str, tuple[str, int]] = {}  # resource id -> (file, line) of its first definition
         self.order = 0
+        self.rows: list[_Row] = []  # the good records of the file being read, in file order
+        self.cache = _ParseCache(folder)
 
     # ---- reporting
 
@@ -994,7 +1159,29 @@ class _Loader:
 
     # ---- category files
 
-    def load_category_file(self, name: str, expected: str | None) -> tuple[Category, list[str]] | None:
+    def load_category_file(self, name: str) -> _FileResult | None:
+        """What one category file holds, from the parse cache when the file is unchanged."""
+        key = _stat_key(self.folder / name)
+        cached = self.cache.get(name, key) if key is not None else None
+        if cached is not None:
+            return cached
+        outer_problems, outer_rows = self.problems, self.rows
+        self.problems, self.rows = [], []
+        try:
+            found = self._read_category_file(name)
+            result = (
+                _FileResult(*found, self.rows, self.problems)
+                if found
+                else _FileResult("", "", "", [], self.problems)
+            )
+        finally:
+            self.problems, self.rows = outer_problems, outer_rows
+        if key is not None:
+            self.cache.put(name, key, result)
+        return result
+
+    def _read_category_file(self, name: str) -> tuple[str, str, str] | None:
+        """Read one category file into ``self.rows``/``self.problems``; (id, name, summary) or None."""
         shown = self.path(name)
         doc = self.read(name)
         if doc is None:
@@ -1033,7 +1220,7 @@ class _Loader:
                 field="category",
             )
         if not cid:
-            cid = expected or (stem if ID_PATTERN.match(stem) else "")
+            cid = stem if ID_PATTERN.match(stem) else ""
             if not cid:
                 return None
         if not name_:
@@ -1047,8 +1234,8 @@ class _Loader:
                     field="category.name",
                 )
             name_ = cid
-        ids = self.load_resources(doc, shown, cid)
-        return Category(id=cid, name=name_, summary=summary, resource_ids=(), file=name), ids
+        self.load_resources(doc, shown, cid)
+        return cid, name_, summary
 
     def load_resources(self, doc: YMap, file: str, cid: str) -> list[str]:
         items = doc.get("resources")
@@ -1162,37 +1349,31 @@ class _Loader:
                     rid,
                 )
             return None
-        first = self.seen.get(rid)
-        if first is not None:
-            self.duplicate(rid, first, (file, raw.key_lines.get("id", raw.line)))
-            return None
-        self.seen[rid] = (file, raw.key_lines.get("id", raw.line))
-        resource = Resource(
-            id=rid,
-            title=title,
-            url=url,
-            category=cid,
-            order=self.order,
-            authors=lists["authors"],
-            organizations=lists["organizations"],
-            publisher=texts["publisher"],
-            year=year,
-            kind=texts["kind"],
-            tags=lists["tags"],
-            description=texts["description"],
-            title_full=texts["title_full"],
-            alternate_urls=tuple(alternates),
-            note=texts["note"],
+        self.rows.append(
+            (
+                rid,
+                raw.key_lines.get("id", raw.line),
+                title,
+                url,
+                lists["authors"],
+                lists["organizations"],
+                texts["publisher"],
+                year,
+                texts["kind"],
+                lists["tags"],
+                texts["description"],
+                texts["title_full"],
+                tuple(alternates),
+                texts["note"],
+            )
         )
-        self.order += 1
-        self.catalog.resources[rid] = resource
         return rid
 
     def _fast_resource(self, raw: YMap, file: str, cid: str) -> str | None:
         """Load a well-formed record quickly; None when anything needs the careful path."""
         get = raw.get
         rid, title, url, year = get("id"), get("title"), get("url"), get("year")
-        if type(rid) is not str or len(rid) > MAX_ID_LENGTH or not ID_PATTERN.match(rid) or rid in self.seen:
+        if type(rid) is not str or len(rid) > MAX_ID_LENGTH or not ID_PATTERN.match(rid):
             return None
         if type(title) is not str or type(url) is not str:
             return None
@@ -1226,26 +1407,60 @@ class _Loader:
             lists[key] = items
         if any(_url_problem(alt) for alt in lists["alternate_urls"]):
             return None
-        self.seen[rid] = (file, raw.key_lines.get("id", raw.line))
-        self.catalog.resources[rid] = Resource(
-            id=rid,
-            title=title,
-            url=url,
-            category=cid,
-            order=self.order,
-            authors=lists["authors"],
-            organizations=lists["organizations"],
-            publisher=texts["publisher"],
-            year=year,
-            kind=texts["kind"],
-            tags=lists["tags"],
-            description=texts["description"],
-            title_full=texts["title_full"],
-            alternate_urls=lists["alternate_urls"],
-            note=texts["note"],
+        self.rows.append(
+            (
+                rid,
+                raw.key_lines.get("id", raw.line),
+                title,
+                url,
+                lists["authors"],
+                lists["organizations"],
+                texts["publisher"],
+                year,
+                texts["kind"],
+                lists["tags"],
+                texts["description"],
+                texts["title_full"],
+                lists["alternate_urls"],
+                texts["note"],
+            )
         )
-        self.order += 1
         return rid
+
+    def add_rows(self, rows: list[_Row], file: str, cid: str) -> list[str]:
+        """Make Resources of one file's good records; a duplicate id is reported and left out."""
+        ids: list[str] = []
+        resources, seen = self.catalog.resources, self.seen
+        for row in rows:
+            rid, line = row[0], row[1]
+            first = seen.get(rid)
+            if first is not None:
+                self.duplicate(rid, first, (file, line))
+                continue
+            seen[rid] = (file, line)
+            (_, _, title, url, authors, orgs, publisher, year, kind, tags, description, full, alts, note) = (
+                row
+            )
+            resources[rid] = Resource(
+                rid,
+                title,
+                url,
+                cid,
+                self.order,
+                authors,
+                orgs,
+                publisher,
+                year,
+                kind,
+                tags,
+                description,
+                full,
+                alts,
+                note,
+            )
+            self.order += 1
+            ids.append(rid)
+        return ids
 
     def duplicate(self, rid: str, first: tuple[str, int], again: tuple[str, int]) -> None:
         """Report a duplicate id at both places (each is where someone may need to edit)."""
@@ -1364,43 +1579,39 @@ class _Loader:
 
         def take(name: str, expected: str | None) -> None:
             used_files.add(name)
-            got = self.load_category_file(name, expected)
+            got = self.load_category_file(name)
             if got is None:
                 return
-            category, ids = got
-            if category.id in loaded:
-                other = loaded[category.id].file
+            self.problems.extend(got.problems)
+            if not got.cid:
+                return  # no usable id: already reported
+            if got.cid in loaded:
+                other = loaded[got.cid].file
                 self.problem(
                     "error",
                     self.path(name),
-                    f"category id '{category.id}' is already used by {self.path(other)}; "
+                    f"category id '{got.cid}' is already used by {self.path(other)}; "
                     "this file's resources are not loaded",
                     "give each category file its own id",
                     1,
                     field="category.id",
                 )
-                for rid in ids:
-                    self.catalog.resources.pop(rid, None)
-                    self.seen.pop(rid, None)
                 return
-            if expected is not None and category.id != expected:
+            if expected is not None and got.cid != expected:
                 self.problem(
                     "warning",
                     self.path(name),
                     f"the file is listed as '{expected}' in catalog.yaml (by its name) "
-                    f"but its category id is '{category.id}'",
-                    f"rename the file to {category.id}.yaml or change the id, so the two agree",
+                    f"but its category id is '{got.cid}'",
+                    f"rename the file to {got.cid}.yaml or change the id, so the two agree",
                     1,
                     field="category.id",
                 )
-            loaded[category.id] = Category(
-                id=category.id,
-                name=category.name,
-                summary=category.summary,
-                resource_ids=tuple(ids),
-                file=category.file,
+            ids = self.add_rows(got.rows, self.path(name), got.cid)
+            loaded[got.cid] = Category(
+                id=got.cid, name=got.name, summary=got.summary, resource_ids=tuple(ids), file=name
             )
-            order.append(category.id)
+            order.append(got.cid)
 
         if listed is not None:
             for cid, line in listed:
