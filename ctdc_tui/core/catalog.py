@@ -1349,25 +1349,8 @@ class _Loader:
                     rid,
                 )
             return None
-        self.rows.append(
-            (
-                rid,
-                raw.key_lines.get("id", raw.line),
-                title,
-                url,
-                lists["authors"],
-                lists["organizations"],
-                texts["publisher"],
-                year,
-                texts["kind"],
-                lists["tags"],
-                texts["description"],
-                texts["title_full"],
-                tuple(alternates),
-                texts["note"],
-            )
-        )
-        return rid
+        lists["alternate_urls"] = tuple(alternates)
+        return self._keep(rid, raw, title, url, year, texts, lists)
 
     def _fast_resource(self, raw: YMap, file: str, cid: str) -> str | None:
         """Load a well-formed record quickly; None when anything needs the careful path."""
@@ -1407,6 +1390,19 @@ class _Loader:
             lists[key] = items
         if any(_url_problem(alt) for alt in lists["alternate_urls"]):
             return None
+        return self._keep(rid, raw, title, url, year, texts, lists)
+
+    def _keep(
+        self,
+        rid: str,
+        raw: YMap,
+        title: str,
+        url: str,
+        year: int | None,
+        texts: dict[str, str],
+        lists: dict[str, tuple[str, ...]],
+    ) -> str:
+        """Keep a checked record of the file being read (Resources are made once ids are known unique)."""
         self.rows.append(
             (
                 rid,
