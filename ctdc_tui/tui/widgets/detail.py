@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,6 +26,9 @@ from ctdc_tui.core.catalog import Resource
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 Spans = tuple[tuple[int, int], ...]
+
+# Below this many columns the pane puts each field's label above its value.
+COMPACT_WIDTH = 46
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,14 @@ def locate_spans(full: str, fragment: str, spans: Spans) -> Spans:
     return tuple((a + shift, b + shift) for a, b in spans if a + shift >= 0 and b + shift <= len(full))
 
 
-def _fields(rows: list[tuple[str, Text]]) -> Table:
+def _fields(rows: list[tuple[str, Text]], compact: bool = False) -> RenderableType:
+    """Label and value side by side; in a narrow pane, each label on its own line above its value."""
+    if compact:
+        lines: list[RenderableType] = []
+        for label, value in rows:
+            lines.append(Text(label, style="bold"))
+            lines.append(Padding(value, (0, 0, 0, 2)))
+        return Group(*lines)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
@@ -83,7 +94,7 @@ def _value(value: str) -> Text:
     return data_text(value, single_line=True)
 
 
-def render_detail(view: DetailView) -> Group:
+def render_detail(view: DetailView, compact: bool = False) -> Group:
     """The pane's body as Rich renderables (pure: tested without an app)."""
     if view.message is not None and view.resource is None and view.saved is None:
         return Group(view.message)
@@ -93,7 +104,7 @@ def render_detail(view: DetailView) -> Group:
         parts.append(data_text(view.saved.title, "bold"))
         parts.append(Text("★ bookmarked · not in the catalogue", style="bold"))
         parts.append(Text(""))
-        parts.append(_fields([("Link (saved)", _value(view.saved.url))]))
+        parts.append(_fields([("Link (saved)", _value(view.saved.url))], compact))
         parts.append(Text(""))
         parts.append(
             Text(
@@ -133,7 +144,7 @@ def render_detail(view: DetailView) -> Group:
     fields.append(("Link", link))
     for alternate in resource.alternate_urls:
         fields.append(("Also at", _value(alternate)))
-    parts.append(_fields(fields))
+    parts.append(_fields(fields, compact))
     if resource.description:
         parts.append(Text(""))
         parts.append(highlighted_text(resource.description, view.description_spans))
@@ -169,6 +180,7 @@ class DetailPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = DetailView()
+        self._compact = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -182,7 +194,8 @@ class DetailPane(VerticalScroll):
     def show(self, view: DetailView) -> None:
         same_resource = view.resource and self.view.resource and view.resource.id == self.view.resource.id
         self.view = view
-        self.query_one("#detail-body", Static).update(render_detail(view))
+        self._compact = self._is_narrow()
+        self.query_one("#detail-body", Static).update(render_detail(view, self._compact))
         related = self.query_one(RelatedList)
         related.set_options(
             Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
@@ -194,6 +207,14 @@ class DetailPane(VerticalScroll):
         self.query_one("#related-title").display = visible
         if not same_resource:
             self.scroll_home(animate=False)
+
+    def _is_narrow(self) -> bool:
+        return 0 < self.size.width < COMPACT_WIDTH
+
+    def on_resize(self) -> None:
+        if self._is_narrow() != self._compact:
+            self._compact = self._is_narrow()
+            self.query_one("#detail-body", Static).update(render_detail(self.view, self._compact))
 
     @property
     def related_ids(self) -> list[str]:
