@@ -99,7 +99,15 @@ def test_duplicates_across_files_are_still_found_with_a_cached_file(home: Path, 
 
 @pytest.mark.parametrize(
     "damage",
-    ["not json", "wrong fingerprint", "javascript url", "bad id", "missing key"],
+    [
+        "not json",
+        "wrong fingerprint",
+        "javascript url",
+        "javascript alternate",
+        "bad id",
+        "missing key",
+        "short",
+    ],
 )
 def test_a_damaged_or_tampered_cache_is_ignored(home: Path, tmp_path: Path, damage: str) -> None:
     folder = write_catalogue(tmp_path / "cat", bad_year_at=None)
@@ -112,11 +120,15 @@ def test_a_damaged_or_tampered_cache_is_ignored(home: Path, tmp_path: Path, dama
         if damage == "wrong fingerprint":
             raw["fingerprint"] = "0" * 16
         elif damage == "javascript url":
-            raw["rows"][0][3] = "javascript:alert(1)"
+            raw["columns"][3][0] = "javascript:alert(1)"
+        elif damage == "javascript alternate":
+            raw["columns"][12][0] = ["https://ok.org", "javascript:alert(1)"]
+        elif damage == "short":
+            raw["columns"][2].pop()
         elif damage == "bad id":
-            raw["rows"][0][0] = "Not An Id"
+            raw["columns"][0][0] = "Not An Id"
         else:
-            del raw["rows"]
+            del raw["columns"]
         entry.write_text(json.dumps(raw), encoding="utf-8")
     catalog, problems = load_catalog(folder)
     assert problems == []
