@@ -116,7 +116,8 @@ def prepare(query: str, *, as_you_type: bool = False) -> PreparedQuery:
     prefixed = False
     if as_you_type and text and not text[-1].isspace() and text.count('"') % 2 == 0:
         match = _LAST_WORD.search(text)
-        if match and match.group(2).upper() not in OPERATORS:
+        # An ``is:`` filter names a fixed set (bookmarked, ok, dead), not a word: never a prefix.
+        if match and match.group(2).upper() not in OPERATORS and match.group(1).lower() != "is:":
             text = text + "*"
             prefixed = True
     text = _FIELD.sub(_alias, text)
