@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from ctdc_tui.core.catalog import Category, Resource
+from ctdc_tui.tui.advice import EmptyView, empty_advice
 from ctdc_tui.tui.widgets.data_text import data_text
 from ctdc_tui.tui.widgets.detail import DetailPane, DetailView, Saved, locate_spans
 from ctdc_tui.tui.widgets.resource_list import ResourceList
@@ -26,14 +27,6 @@ from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.search import Results
-
-
-def shown_path(path: Path) -> str:
-    """A path as a person would type it: relative to the working folder when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 SEARCH_SORTS = ("relevance", "title", "year", "catalogue")
@@ -298,35 +291,22 @@ class ViewsMixin:
     def empty_message(self, *, short: bool = False) -> str:
         """What an empty list says: one line for the list, the full advice for the detail pane."""
         query = self.search_text.strip()
-        name = self.view_name()
+        file: Path | None = self.catalogue_path
         if query:
-            brief = f"Nothing matches {query!r} here."
-            advice = (
-                f"Nothing matches {query!r} in {name}. Try fewer words, the start of a word followed "
-                f"by *, or All resources. Press {self.key_for('app.help')} for the query syntax."  # type: ignore[attr-defined]
-            )
+            kind = "search"
         elif self.view_key == BOOKMARKS:
-            brief = "No bookmarks yet."
-            advice = (
-                f"No bookmarks yet. Press {self.key_for('app.bookmark')} on a resource to bookmark it "  # type: ignore[attr-defined]
-                f"and {self.key_for('app.note')} to add a note; they are listed here, newest first."  # type: ignore[attr-defined]
-            )
+            kind = "bookmarks"
         elif self.view_key == ALL:
-            brief = "This catalogue has no resources."
-            advice = (
-                f"This catalogue has no resources yet. Add them to the category files in "
-                f"{shown_path(self.catalogue_path)} (format: docs/catalogue-format.md), "
-                "then check them with `ctdc validate`."
-            )
+            kind = "catalogue"
         else:
-            file = next((c.file for c in self.categories() if c.id == self.view_key), "")
-            where = shown_path(self.catalogue_path / file) if file else "its category file"
-            brief = f"No resources in {name} yet."
-            advice = (
-                f"{name} has no resources yet. To add one, list it under `resources:` in {where} "
-                "(format: docs/catalogue-format.md), then check it with `ctdc validate`."
-            )
-        return brief if short else advice
+            kind = "category"
+            name = next((c.file for c in self.categories() if c.id == self.view_key), "")
+            file = self.catalogue_path / name if name else None
+        key = self.key_for  # type: ignore[attr-defined]
+        view = EmptyView(
+            kind, self.view_name(), query, file, key("app.help"), key("app.bookmark"), key("app.note")
+        )
+        return empty_advice(view, short=short)
 
     def update_detail(self) -> None:
         detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
