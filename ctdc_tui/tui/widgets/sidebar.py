@@ -94,12 +94,15 @@ class Sidebar(OptionList):
         keep = current if current is not None else self.current_key
         self._entries = list(entries)
         self._searching = searching
-        self.set_options(Option(_prompt(entry, searching), id=entry.key) for entry in self._entries)
-        keys = [entry.key for entry in self._entries]
-        if keep in keys:
-            self.highlighted = keys.index(keep)
-        elif self._entries:
-            self.highlighted = 0
+        # A rebuild is not a choice: without this, the highlights it causes arrive later as stale
+        # ViewChosen messages and the app can flip between two views forever (issue 6 benchmarks).
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(_prompt(entry, searching), id=entry.key) for entry in self._entries)
+            keys = [entry.key for entry in self._entries]
+            if keep in keys:
+                self.highlighted = keys.index(keep)
+            elif self._entries:
+                self.highlighted = 0
 
     def update_counts(self, counts: Mapping[str, int | None], *, searching: bool) -> None:
         """New counts for the same entries (facets while searching, totals while browsing)."""
