@@ -66,15 +66,19 @@ class FrameClock:
             await asyncio.sleep(0.0005)
 
 
+KEY_CHARS = {"space": " "}
+
+
 def send_key(app: Any, key: str) -> Mark:
     """Deliver one key press to ``app`` as the terminal driver would; the time it was sent.
 
-    Unlike ``Pilot.press`` this does not wait for the app to go idle, so a
-    benchmark can type while the app is still busy.
+    ``key`` is a Textual key name (``"a"``, ``"space"``, ``"pagedown"``). Unlike
+    ``Pilot.press`` this does not wait for the app to go idle, so a benchmark can
+    type while the app is still busy.
     """
     from textual import events
 
-    char = key if len(key) == 1 else None
+    char = key if len(key) == 1 else KEY_CHARS.get(key)
     event = events.Key(key, char)
     event.set_sender(app)
     sent = now()
