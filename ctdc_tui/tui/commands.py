@@ -1,8 +1,9 @@
 """Command palette providers: go to a resource, go to a category, and the app's commands.
 
 - ``ResourceCommands`` ("Go to resource…") matches titles as the user types.
-  It asks the search index (``index.search(..., as_you_type=True, limit=20)``,
-  in a thread) so it stays quick with 100,000 resources, then ranks those hits
+  It asks the search index for titles (``index.search("title:…", as_you_type=True,
+  limit=20)``, in a thread) so it stays quick with 100,000 resources, tops up
+  with a search of every field when titles alone find few, then ranks the hits
   by a fuzzy match on the title. For a catalogue of a few thousand resources it
   also fuzzy-matches every title, so abbreviations such as "cvc tch" work.
 - ``CategoryCommands`` ("Go to category…") lists All resources, the categories
@@ -19,6 +20,7 @@ shown as ``rich.text.Text`` built from plain strings: a title is never markup.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from ctdc_tui.core.search import SearchIndex
 
 PICKER_LIMIT = 20
+CANDIDATES_PER_HIT = 5
 # Up to this many resources, every title is fuzzy-matched too (a few ms per keystroke).
 FUZZY_ALL_TITLES_UP_TO = 3000
 MATCH_STYLE = "bold underline"
@@ -112,7 +115,8 @@ def fuzzy_match(query: str, candidate: str) -> tuple[float, tuple[int, ...]]:
         offsets = list(range(whole, whole + len(phrase)))
     quality = sum(qualities) / len(qualities)
     coverage = min(1.0, len(phrase) / len(text))
-    return 0.85 * quality + 0.15 * coverage, tuple(sorted(set(offsets)))
+    opening = 1.0 if text.startswith(phrase) else 0.0
+    return 0.75 * quality + 0.1 * coverage + 0.15 * opening, tuple(sorted(set(offsets)))
 
 
 def shown_title(title: str) -> str:
@@ -164,6 +168,23 @@ class ResourceMatch:
     offsets: tuple[int, ...]
 
 
+_TITLE_WORD = re.compile(r"[^\W_][\w'-]*")
+
+
+def title_query(query: str) -> str | None:
+    """``query``'s words as a search of titles only (``title:a title:b``), or None when it has no words.
+
+    Whatever syntax was typed is dropped: the picker looks for titles, and a
+    title-only search is both faster and closer to what was meant than a
+    search of every field.
+    """
+    words = _TITLE_WORD.findall(query)
+    if not words:
+        return None
+    text = " ".join(f"title:{word}" for word in words)
+    return text + " " if query[-1:].isspace() else text
+
+
 def find_resources(
     index: SearchIndex,
     query: str,
@@ -173,19 +194,31 @@ def find_resources(
 ) -> list[ResourceMatch]:
     """The resources whose titles best match ``query``, best first; never raises.
 
-    The search engine finds candidates (all fields, title boosted, last word a
-    prefix); a fuzzy match on each title orders them. ``titles`` (id, title)
-    pairs, when given, are fuzzy-matched as well, for typos and abbreviations.
+    The search engine finds candidates among titles (last word a prefix); when
+    that finds fewer than ``limit``, a search of every field tops the list up.
+    A fuzzy match on each title orders them. ``titles`` (id, title) pairs,
+    when given, are fuzzy-matched as well, for typos and abbreviations.
     """
     found: dict[str, ResourceMatch] = {}
-    results = index.search(query, as_you_type=True, limit=limit, highlights=False, facets=False)
-    count = min(len(results), limit)
-    for rank in range(count):
-        resource = results[rank]
-        score, offsets = fuzzy_match(query, shown_title(resource.title))
-        rank_score = 1.0 - rank / (count + 1)
-        combined = 0.5 * rank_score + 0.5 * min(score, 1.0)
-        found[resource.id] = ResourceMatch(combined, resource, tuple(offsets))
+
+    def take(search_text: str, weight: float, wanted: int) -> None:
+        results = index.search(search_text, as_you_type=True, limit=wanted, highlights=False, facets=False)
+        count = min(len(results), wanted)
+        for rank in range(count):
+            resource = results[rank]
+            if resource.id in found:
+                continue
+            score, offsets = fuzzy_match(query, shown_title(resource.title))
+            rank_score = 1.0 - rank / (count + 1)
+            combined = weight * (0.5 * rank_score + 0.5 * min(score, 1.0))
+            found[resource.id] = ResourceMatch(combined, resource, tuple(offsets))
+
+    in_titles = title_query(query)
+    if in_titles is not None:
+        # More candidates than shown: the fuzzy ranking lifts the title that starts with what was typed.
+        take(in_titles, 1.0, limit * CANDIDATES_PER_HIT)
+    if len(found) < limit:
+        take(query, 0.8, limit)
     if titles:
         extra: list[tuple[float, str, tuple[int, ...]]] = []
         for resource_id, title in titles:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.message import Message
 
 from ctdc_tui.core import locations
@@ -291,5 +291,23 @@ async def test_a_failing_index_gives_no_hits_and_no_crash(
         open_resource_picker(app)
         await pilot.pause()
         await pilot.press(*"brig")
-        assert await wait_for_hits(pilot, app, tries=15) == []
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        shown = app.screen.query_one(CommandList)
+        prompts = {str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)}
+        assert all("No matches found" in prompt for prompt in prompts)  # the first-resources list is gone too
         assert app.is_running
+
+
+def test_title_query_keeps_only_words_and_the_prefix_position() -> None:
+    assert commands.title_query("brigade org") == "title:brigade title:org"
+    assert commands.title_query("brigade ") == "title:brigade "
+    assert commands.title_query('"(data" OR x:y') == "title:data title:OR title:x title:y"
+    assert commands.title_query("  ( ) ") is None
+
+
+def test_a_title_that_starts_with_what_was_typed_comes_first(index: SearchIndex) -> None:
+    for resource in index.browse():
+        matches = find_resources(index, resource.title[:18])
+        assert matches[0].resource.id == resource.id or matches[0].resource.title[:18] == resource.title[:18]
