@@ -26,7 +26,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, ProgressBar
 
 from ctdc_tui.core import locations
-from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.catalog import Catalog, Resource
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.tui.actions import ActionsMixin
 from ctdc_tui.tui.views import ViewsMixin
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.link_status import LinkStatusCache
     from ctdc_tui.core.search import SearchIndex
+
+
+# If the index is not open this long after start-up, browse from the catalogue meanwhile.
+EARLY_BROWSE_AFTER = 0.4
 
 
 def _category_bindings() -> list[BindingType]:
@@ -137,6 +141,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.index: SearchIndex | None = None
         self.bookmarks: BookmarkStore | None = None
         self.exit_code = 0
+        self.browsing_early = False  # serving the screen from the catalogue while the index builds
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -160,6 +165,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.query_one("#index-progress", ProgressBar).display = False
         self._open_stores()
         self.open_index()
+        self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
 
     def _apply_config(self) -> None:
         from ctdc_tui.core.config import check_binding_ids, load_config
@@ -215,10 +221,38 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         links = LinkStatusCache.load(self.catalogue_path)  # the last `ctdc links check`, no network
         self.call_from_thread(self._index_ready, index, links)
 
+    def _browse_early_if_still_indexing(self) -> None:
+        if self.index is None and self.exit_code == 0:
+            self._load_catalogue_early()
+
+    @work(thread=True, group="early", exit_on_error=False)
+    def _load_catalogue_early(self) -> None:
+        from ctdc_tui.core.catalog import load_catalog
+
+        try:
+            catalog, _problems = load_catalog(self.catalogue_path)
+        except Exception:  # the index worker reports what is wrong with the catalogue
+            return
+        self.call_from_thread(self._early_ready, catalog)
+
+    def _early_ready(self, catalog: Catalog) -> None:
+        from ctdc_tui.tui.early import CatalogueBrowser
+
+        if self.index is not None:
+            return  # the real index won the race
+        self.index = CatalogueBrowser(catalog)  # type: ignore[assignment]
+        self.browsing_early = True
+        self.sync_notes()
+        self._restore_start()
+        if not isinstance(self.focused, SearchBox):
+            self.set_focus(self.query_one(ResourceList))
+
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.query_one("#index-progress", ProgressBar)
         bar.display = True
         bar.update(total=max(total, 1), progress=done)
+        if self.browsing_early:
+            return  # the status line describes what is shown; the bar shows the indexing
         self.query_one("#status", StatusLine).show_text(
             f"Indexing the catalogue: {done} of {total} resources…"
         )
@@ -232,7 +266,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.notify(text, title="Catalogue", severity="error", markup=False, timeout=30)
 
     def _index_ready(self, index: SearchIndex, links: LinkStatusCache) -> None:
+        place = (self.view_key, self.current_id()) if self.browsing_early else None
         self.index = index
+        self.browsing_early = False
         self.query_one("#index-progress", ProgressBar).display = False
         for notice in index.notices:
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
@@ -240,6 +276,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             self.notify(notice, title="Link check", severity="warning", markup=False, timeout=8)
         self.use_link_status(links)
         self.sync_notes()
+        if place is not None:  # stay where the user is browsing; the search now works
+            self.show_view(place[0], select=place[1])
+            return
         self._restore_start()
         if not isinstance(self.focused, SearchBox):  # the user may have started typing a search already
             self.set_focus(self.query_one(ResourceList))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ctdc_tui.tui.app import CtdcApp
+from ctdc_tui.tui.early import CatalogueBrowser
 from ctdc_tui.tui.widgets.detail import DetailPane
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.sidebar import Sidebar
@@ -158,12 +159,27 @@ async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.Monke
             if bar.display:
                 break
         assert bar.display and bar.progress == 5 and bar.total == 15
-        assert "Indexing" in str(app.query_one("#status").render())
-        await pilot.press("j", "slash", "a")  # the interface answers while the index is built
-        assert app.is_running and app.index is None
+        # browsing works from the catalogue meanwhile; searching says when it will work
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.rows is not None:
+                break
+        assert isinstance(app.index, CatalogueBrowser) and app.browsing_early
+        first = app.index.catalogue.categories[0]
+        assert shown_ids(app) == list(first.resource_ids)
+        await pilot.press("slash", "d", "a", "t", "a")
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert "index is ready" in str(app.query_one("#status").render())
+        await pilot.press("escape", "escape", "j")
+        await pilot.pause(0.2)
+        chosen = app.current_id()
+        assert chosen == first.resource_ids[1], (app.focused, app.query_one(ResourceList).cursor)
+        assert app.query_one(DetailPane).view.resource.id == chosen
         release.set()
         await settle(pilot)
-        assert not bar.display and app.index is not None and app.rows is not None
+        assert not bar.display and not isinstance(app.index, CatalogueBrowser) and not app.browsing_early
+        assert app.current_id() == chosen  # the place is kept when the index arrives
 
 
 async def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
