@@ -389,7 +389,7 @@ APP_COMMANDS: tuple[AppCommand, ...] = (
     ),
     AppCommand("Edit note", "Write why the selected resource matters (bookmarks it)", "edit_note"),
     AppCommand("Undo bookmark removal", "Bring back the bookmark removed last", "undo_remove"),
-    AppCommand("Cycle sort", "Sort by relevance, title or year", "cycle_sort"),
+    AppCommand("Cycle sort", "Next order: catalogue, title, year (relevance while searching)", "cycle_sort"),
     AppCommand("Search", "Put the cursor in the search box", "focus_search"),
     AppCommand("Use suggested spelling", "Search for the 'did you mean' suggestion", "accept_suggestion"),
     AppCommand("Open link", "Open the selected resource in the web browser", "open_link"),
@@ -418,6 +418,8 @@ class AppCommands(Provider):
         for command in APP_COMMANDS:
             if not callable(getattr(app, f"action_{command.action}", None)):
                 continue
+            if not app.check_action(command.action, ()):
+                continue  # e.g. no suggestion to use, nothing to undo: offer only what works now
             keys = keys_for_action(app, command.action)
             help_text = escape(f"{command.help} ({keys})" if keys else command.help)
             entries.append((command.name, help_text, partial(app.run_action, command.action)))

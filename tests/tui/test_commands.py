@@ -311,3 +311,21 @@ def test_a_title_that_starts_with_what_was_typed_comes_first(index: SearchIndex)
     for resource in index.browse():
         matches = find_resources(index, resource.title[:18])
         assert matches[0].resource.id == resource.id or matches[0].resource.title[:18] == resource.title[:18]
+
+
+class CheckingPaletteApp(PaletteApp):
+    def action_undo_remove(self) -> None:
+        self.ran.append("undo_remove")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "undo_remove" else True
+
+
+async def test_commands_the_app_disables_are_not_offered(index: SearchIndex) -> None:
+    app = CheckingPaletteApp(index)
+    async with app.run_test() as pilot:
+        app.action_command_palette()
+        hits = await wait_for_hits(pilot, app, at_least=3)
+        shown = "\n".join(hits)
+        assert "Toggle bookmark" in shown
+        assert "Undo bookmark removal" not in shown
