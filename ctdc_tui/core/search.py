@@ -47,7 +47,7 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
@@ -68,6 +68,11 @@ EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
 MAX_SUGGESTED_WORDS = 4
 LOCK_WAIT_SECONDS = 300.0
+# The index's ``order`` field: category rank * ORDER_STRIDE + position in the category, so that a
+# change inside one category file leaves every other resource's sort key as it was.
+ORDER_STRIDE = 10_000_000
+# Re-index changed category files in place unless they hold more than this share of the catalogue.
+INCREMENTAL_MAX_SHARE = 0.5
 
 
 def _stem_analyzer() -> Any:
@@ -227,8 +232,16 @@ def _resource_from_stored(text: str) -> Resource:
     return Resource(**{k: v for k, v in values.items() if k in _RESOURCE_FIELDS})
 
 
-def _document(res: Resource, note: str | None = None) -> dict[str, Any]:
-    """The Whoosh document of a resource (``note`` is the user's bookmark note)."""
+def _sort_keys(categories: Sequence[Category]) -> dict[str, int]:
+    return {
+        rid: rank * ORDER_STRIDE + i
+        for rank, c in enumerate(categories)
+        for i, rid in enumerate(c.resource_ids)
+    }
+
+
+def _document(res: Resource, note: str | None = None, order: int | None = None) -> dict[str, Any]:
+    """The Whoosh document of a resource (``note``: the user's bookmark note; ``order``: its sort key)."""
     orgs = [*res.organizations, *([res.publisher] if res.publisher else [])]
     title = (
         res.title if not res.title_full or res.title_full == res.title else f"{res.title} {res.title_full}"
@@ -250,7 +263,7 @@ def _document(res: Resource, note: str | None = None) -> dict[str, Any]:
         "organizations": "; ".join(orgs),
         "tags": " ".join(res.tags),
         "category": res.category,
-        "order": res.order,
+        "order": res.order if order is None else order,
         "title_sort": res.title.casefold(),
         "year_sort": res.year if isinstance(res.year, int) else 0,
     }
@@ -268,7 +281,11 @@ def _document(res: Resource, note: str | None = None) -> dict[str, Any]:
 
 
 def _catalogue_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".") and p.is_file()
+    )
 
 
 def _file_stats(folder: Path) -> dict[str, list[int]]:
@@ -279,11 +296,15 @@ def _file_stats(folder: Path) -> dict[str, list[int]]:
     return stats
 
 
-def _content_hash(folder: Path) -> str:
+def _file_hashes(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in _catalogue_files(folder)}
+
+
+def _combined_hash(file_hashes: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
-    for path in _catalogue_files(folder):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in sorted(file_hashes):
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(bytes.fromhex(file_hashes[name]))
     return digest.hexdigest()
 
 
@@ -293,14 +314,18 @@ class _Source:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.stats = _file_stats(folder)
-        self._hash: str | None = None
+        self._hashes: dict[str, str] | None = None
         self._loaded: tuple[Catalog, list[Problem]] | None = None
 
     @property
+    def file_hashes(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = _file_hashes(self.folder)
+        return self._hashes
+
+    @property
     def fingerprint(self) -> str:
-        if self._hash is None:
-            self._hash = _content_hash(self.folder)
-        return self._hash
+        return _combined_hash(self.file_hashes)
 
     def load(self) -> tuple[Catalog, list[Problem]]:
         if self._loaded is None:
@@ -408,12 +433,13 @@ def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counte
     step = max(1, total // 100)
     fold = _fold_analyzer(stop=True)
     vocabulary: Counter[str] = Counter()
+    keys = _sort_keys(catalog.categories)
     writer = ix.writer(limitmb=256)
     try:
         if progress:
             progress(0, total)
         for done, res in enumerate(catalog, 1):
-            doc = _document(res)
+            doc = _document(res, order=keys.get(res.id))
             vocabulary.update({t.text for t in fold(doc["text"])})
             writer.add_document(**doc)
             if progress and (done % step == 0 or done == total):
@@ -439,6 +465,7 @@ def _manifest(source: _Source, catalog: Catalog, problems: list[Problem], second
         "whoosh_version": WHOOSH_VERSION,
         "catalogue_path": str(source.folder.resolve()),
         "fingerprint": source.fingerprint,
+        "file_hashes": source.file_hashes,
         "files": source.stats,
         "resource_count": len(catalog),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -739,6 +766,7 @@ class SearchIndex:
         self._link_status: dict[str, frozenset[str]] = {}
         self._categories_by_doc: tuple[int, list[str]] | None = None
         self._vocab: queries.Vocabulary | None = None
+        self._keys: dict[str, int] | None = None
         self._closed = False
         self._schema = ix.schema  # reading it from the index unpickles the TOC each time
         self._parsers: dict[str, Any] = {}
@@ -793,15 +821,17 @@ class SearchIndex:
     def _open_at(
         cls, place: Path, source: _Source, *, rebuild: bool, progress: Progress | None, notices: list[str]
     ) -> SearchIndex:
+        changed_catalogue = False
         if not rebuild:
             try:
                 return cls._open_existing(place, source, notices)
             except _Stale as stale:
+                changed_catalogue = stale.reason == "the catalogue changed"
                 if stale.damaged:
                     notices.append(
                         f"The search index in {place} was unusable ({stale.reason}); rebuilding it."
                     )
-                elif stale.reason != "no index yet":
+                elif stale.reason not in ("no index yet", "the catalogue changed"):
                     notices.append(f"Rebuilding the search index because {stale.reason}.")
         root = place.parent
         root.mkdir(parents=True, exist_ok=True)
@@ -810,6 +840,15 @@ class SearchIndex:
                 # Someone else may have built it while we waited for the lock.
                 with contextlib.suppress(_Stale):
                     return cls._open_existing(place, source, [])
+                try:
+                    updated = cls._update_in_place(place, source, progress, notices)
+                except Exception as exc:  # any doubt: build from scratch
+                    notices.append(f"Re-indexing only the changed files failed ({exc}); rebuilding.")
+                    updated = None
+                if updated is not None:
+                    return updated
+                if changed_catalogue:
+                    notices.append("Rebuilding the search index because the catalogue changed.")
             for leftover in root.glob(f".{place.name}.build-*"):
                 shutil.rmtree(leftover, ignore_errors=True)
             catalog, problems = source.load()
@@ -828,6 +867,75 @@ class SearchIndex:
                 raise
         ix = whoosh.index.open_dir(str(place))
         return cls(ix, place, manifest, rebuilt=True, notices=notices, catalogue_path=source.folder)
+
+    @classmethod
+    def _update_in_place(
+        cls, place: Path, source: _Source, progress: Progress | None, notices: list[str]
+    ) -> SearchIndex | None:
+        """Re-index only the categories whose files changed; None when a full build is needed."""
+        manifest = _read_manifest(place)
+        old_hashes = manifest.get("file_hashes")
+        if not isinstance(old_hashes, dict):
+            return None
+        new_hashes = source.file_hashes
+        changed = {n for n in set(old_hashes) | set(new_hashes) if old_hashes.get(n) != new_hashes.get(n)}
+        if not changed or changed & {"catalog.yaml", "catalog.yml"}:
+            return None
+        old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
+        catalog, problems = source.load()
+        touched = {c.id for c in [*old.categories, *catalog.categories] if c.file in changed}
+        old_rank = {c.id: r for r, c in enumerate(old.categories)}
+        new_rank = {c.id: r for r, c in enumerate(catalog.categories)}
+        kept = set(new_rank) - touched
+        if any(old_rank.get(cid) != new_rank[cid] for cid in kept) or set(old_rank) - touched - kept:
+            return None  # categories moved: every sort key changes
+        fresh = [res for res in catalog if res.category in touched]
+        if len(fresh) > INCREMENTAL_MAX_SHARE * max(1, len(catalog)):
+            return None
+        started = time.perf_counter()
+        ix = whoosh.index.open_dir(str(place))
+        _probe(ix, manifest)
+        raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
+        vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
+        fold = _fold_analyzer(stop=True)
+        keys = _sort_keys(catalog.categories)
+        writer = ix.writer(timeout=LOCK_WAIT_SECONDS)
+        try:
+            with ix.searcher() as searcher:
+                for cid in touched:
+                    for hit in searcher.search(query.Term("category", cid.lower()), limit=None, scored=False):
+                        gone = _document(_resource_from_stored(hit["data"]))
+                        vocabulary.subtract({t.text for t in fold(gone["text"])})
+            for cid in touched:
+                writer.delete_by_term("category", cid.lower())
+            for done, res in enumerate(fresh, 1):
+                doc = _document(res, order=keys.get(res.id))
+                vocabulary.update({t.text for t in fold(doc["text"])})
+                writer.add_document(**doc)
+                if progress:
+                    progress(done, len(fresh))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+        _save_vocabulary(+vocabulary, place)
+        seconds = time.perf_counter() - started
+        manifest = {**_manifest(source, catalog, problems, seconds), "updated_files": sorted(changed)}
+        atomic_write_text(place / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+        notices.append(
+            f"The catalogue changed: re-indexed {len(fresh)} resources from {len(changed)} changed "
+            f"file(s) in {seconds:.1f} s."
+        )
+        return cls(
+            whoosh.index.open_dir(str(place)),
+            place,
+            manifest,
+            rebuilt=True,
+            notices=notices,
+            catalogue_path=source.folder,
+        )
 
     @classmethod
     def _open_existing(cls, place: Path, source: _Source, notices: list[str]) -> SearchIndex:
@@ -1017,7 +1125,8 @@ class SearchIndex:
             if not any_hits.is_empty():
                 q, hits, fallback = any_q, any_hits, True
         docnums = [hit.docnum for hit in hits]
-        scores = [float(hit.score) if hit.score is not None else 0.0 for hit in hits]
+        # Sorted by a field, Whoosh puts the sort key (a tuple) where the score would be.
+        scores = [float(hit.score) if isinstance(hit.score, int | float) else 0.0 for hit in hits]
         if limit is None or hits.has_exact_length():
             total, estimate = len(hits), False
         else:
@@ -1132,8 +1241,10 @@ class SearchIndex:
             if not folded or len(folded[0]) < 3:
                 continue
             stems = [t.text for t in self._stem(word, mode="query")]
+            if any(reader.doc_frequency("text", s) for s in stems):
+                continue  # known: no need to load the vocabulary
             vocabulary = self._vocabulary(reader)
-            if folded[0] in vocabulary.frequency or any(reader.doc_frequency("text", s) for s in stems):
+            if folded[0] in vocabulary.frequency:
                 continue
             found = vocabulary.speller.suggest(folded[0])
             if found:
@@ -1150,6 +1261,11 @@ class SearchIndex:
             saved = self._load_vocabulary()
             self._vocab = saved if saved is not None else self._vocabulary_from_documents(reader)
         return self._vocab
+
+    def _order_keys(self) -> dict[str, int]:
+        if self._keys is None:
+            self._keys = _sort_keys(self.catalogue.categories)
+        return self._keys
 
     def _vocabulary_from_documents(self, reader: Any) -> queries.Vocabulary:
         """Slow path (the saved vocabulary is missing): count the words of every stored resource."""
@@ -1237,7 +1353,8 @@ class SearchIndex:
                     for rid in sorted(changed):
                         res = self.get(rid)
                         assert res is not None
-                        writer.update_document(**_document(res, notes.get(rid)))
+                        order = self._order_keys().get(rid)
+                        writer.update_document(**_document(res, notes.get(rid), order=order))
                     writer.commit()
                 except BaseException:
                     writer.cancel()
