@@ -23,7 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, ProgressBar
+from textual.widgets import Footer, Input, Label, ProgressBar
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.catalog import Catalog, Resource
@@ -150,7 +150,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield SearchBox(id="search")
-        yield ProgressBar(id="index-progress", show_eta=False)
+        with Horizontal(id="indexing"):
+            yield Label("Building the search index; browsing works meanwhile")
+            yield ProgressBar(id="index-progress", show_eta=False)
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
             with Horizontal(id="main"):
@@ -162,7 +164,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def on_mount(self) -> None:
         self._apply_config()
         self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
-        self.query_one("#index-progress", ProgressBar).display = False
+        self.query_one("#indexing").display = False
         self._open_stores()
         self.open_index()
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
@@ -248,8 +250,8 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             self.set_focus(self.query_one(ResourceList))
 
     def _show_progress(self, done: int, total: int) -> None:
+        self.query_one("#indexing").display = True
         bar = self.query_one("#index-progress", ProgressBar)
-        bar.display = True
         bar.update(total=max(total, 1), progress=done)
         if self.browsing_early:
             return  # the status line describes what is shown; the bar shows the indexing
@@ -259,7 +261,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
 
     def _index_failed(self, error: CtdcError) -> None:
         self.exit_code = 1
-        self.query_one("#index-progress", ProgressBar).display = False
+        self.query_one("#indexing").display = False
         text = f"Cannot open the catalogue: {error.message}" + (f" Fix: {error.hint}" if error.hint else "")
         self.query_one(ResourceList).empty_message = text
         self.query_one("#status", StatusLine).show_text(text)
@@ -269,7 +271,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         place = (self.view_key, self.current_id()) if self.browsing_early else None
         self.index = index
         self.browsing_early = False
-        self.query_one("#index-progress", ProgressBar).display = False
+        self.query_one("#indexing").display = False
         for notice in index.notices:
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
         for notice in links.notices:

@@ -292,6 +292,10 @@ class ViewsMixin:
         """What an empty list says: one line for the list, the full advice for the detail pane."""
         query = self.search_text.strip()
         file: Path | None = self.catalogue_path
+        if query and getattr(self, "browsing_early", False):
+            from ctdc_tui.tui.early import NOT_READY
+
+            return "Search starts when the index is ready." if short else NOT_READY
         if query:
             kind = "search"
         elif self.view_key == BOOKMARKS:
@@ -312,6 +316,9 @@ class ViewsMixin:
         detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
         rows = self.rows
         cursor = self.query_one(ResourceList).cursor  # type: ignore[attr-defined]
+        if self.index is None:
+            detail.show(DetailView(message=Text("Opening the catalogue…", style="italic")))
+            return
         if rows is None or not 0 <= cursor < len(rows):
             message = Text()
             message.append(data_text(self.view_name(), "bold"))

@@ -389,3 +389,23 @@ async def test_link_status_from_the_last_check_marks_dead_links() -> None:
         assert "404" in body_text(app)
         await search(pilot, "is:dead")
         assert shown_ids(app) == [dead_id]
+
+
+async def test_sort_cycles_during_a_search() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await search(pilot, "data")
+        await pilot.press("enter")
+        relevance = shown_ids(app)
+        assert len(relevance) > 1 and app.effective_sort() == "relevance"
+        await pilot.press("s")  # relevance -> title
+        await settle(pilot)
+        titles = [app.index.get(rid).title.casefold() for rid in shown_ids(app)]
+        assert app.effective_sort() == "title" and sorted(shown_ids(app)) == sorted(relevance)
+        assert titles == sorted(titles)
+        await pilot.press("s")  # -> year, newest first
+        await settle(pilot)
+        years = [app.index.get(rid).year or 0 for rid in shown_ids(app)]
+        assert len(years) == len(relevance) and years == sorted(years, reverse=True)
+        assert app.results is not None and app.results.explanation is None
