@@ -829,6 +829,7 @@ class _Loader:
         self.order = 0
         self.rows: list[_Row] = []  # the good records of the file being read, in file order
         self.cache = _ParseCache(folder)
+        self.yaml_error_line: int | None = None  # of the file being read
 
     # ---- reporting
 
@@ -905,6 +906,7 @@ class _Loader:
             )
             return None
         root, error = _parse_yaml(text, name)
+        self.yaml_error_line = error.line if error is not None else None
         if error is not None:
             self.problem("error", shown, error.message, error.hint, error.line, column=error.column)
         if root is None and error is None:
@@ -1308,7 +1310,9 @@ class _Loader:
             self.problem(
                 "error",
                 file,
-                "this resource is cut off by the YAML error reported for this file; it is not loaded",
+                "this resource is cut off by the YAML error"
+                + (f" at line {self.yaml_error_line}" if self.yaml_error_line else " in this file")
+                + "; it is not loaded",
                 "fix the YAML error",
                 raw.line,
                 _guess_id(raw),
@@ -1648,7 +1652,15 @@ class _Loader:
                 )
             take(path.name, None)
         self.catalog.categories = [loaded[cid] for cid in order]
-        return self.catalog, self.problems
+        return self.catalog, _in_reading_order(self.problems)
+
+
+def _in_reading_order(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file (files in the order they were read), each file's by line."""
+    first_seen: dict[str, int] = {}
+    for problem in problems:
+        first_seen.setdefault(problem.file, len(first_seen))
+    return sorted(problems, key=lambda p: (first_seen[p.file], p.line or 0, p.column or 0))
 
 
 def catalogue_files(folder: Path) -> list[Path]:

@@ -91,8 +91,8 @@ def test_duplicates_across_files_are_still_found_with_a_cached_file(home: Path, 
     )
     catalog, problems = load_catalog(folder)
     assert [(Path(p.file).name, p.line, p.resource_id) for p in problems if p.field == "id"] == [
-        ("small.yaml", 3, "r5"),
         ("big.yaml", 28, "r5"),
+        ("small.yaml", 3, "r5"),
     ]
     assert catalog.resources["r5"].title == "Resource 5"
 
