@@ -54,6 +54,5 @@ def test_the_sample_validate_output_is_what_validate_prints(tmp_path: Path) -> N
     path.write_text(text, encoding="utf-8")
     _, problems = load_catalog(folder)
     doc = DOC.read_text(encoding="utf-8")
-    for problem in problems:
-        shown = problem.format().replace(str(tmp_path) + "/", "")
-        assert shown in doc, shown
+    shown = "\n".join(problem.format().replace(str(tmp_path) + "/", "") for problem in problems)
+    assert len(problems) == 2 and shown + "\nFAILED: my-catalogue: 1 resources" in doc, shown
