@@ -766,6 +766,7 @@ class SearchIndex:
         self._link_status: dict[str, frozenset[str]] = {}
         self._categories_by_doc: tuple[int, list[str]] | None = None
         self._vocab: queries.Vocabulary | None = None
+        self._notes: dict[str, str] = {}  # the last synced notes: their words join the vocabulary
         self._keys: dict[str, int] | None = None
         self._closed = False
         self._schema = ix.schema  # reading it from the index unpickles the TOC each time
@@ -1260,6 +1261,8 @@ class SearchIndex:
         if self._vocab is None:
             saved = self._load_vocabulary()
             self._vocab = saved if saved is not None else self._vocabulary_from_documents(reader)
+            # The saved vocabulary predates the notes: their words expand as prefixes too.
+            self._vocab.add(t.text for text in self._notes.values() for t in self._fold(text))
         return self._vocab
 
     def _order_keys(self) -> dict[str, int]:
@@ -1340,6 +1343,9 @@ class SearchIndex:
         """Bookmarked ids -> note text: makes ``is:bookmarked`` and the notes' words searchable."""
         with self._lock:
             self._bookmarked = frozenset(notes)
+            self._notes = {rid: text or "" for rid, text in notes.items()}
+            if self._vocab is not None:
+                self._vocab.add(t.text for text in self._notes.values() for t in self._fold(text))
             try:
                 current: dict[str, str] = {}
                 for hit in self._searcher.search(query.Term("bookmarked", "yes"), limit=None, scored=False):
