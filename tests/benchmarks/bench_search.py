@@ -89,7 +89,7 @@ def _queries(catalog: object, vocab: dict[str, int], rng: random.Random, n: int)
     by_freq = sorted(vocab, key=lambda w: -vocab[w])
     head = [w for w in CIVIC_WORDS if w.isalpha() and w in vocab][:25]
     mid = [w for w in by_freq[len(by_freq) // 50 : len(by_freq) // 5] if w.isalpha() and len(w) >= 5]
-    rare = [w for w in by_freq if 1 <= vocab[w] <= 3 and w.isalpha()]
+    rare = [w for w in reversed(by_freq) if w.isalpha()][:200]  # the least used words
     resources = list(catalog.resources.values())
     phrases = []
     while len(phrases) < n:
@@ -231,7 +231,7 @@ def _fts_runners(db: sqlite3.Connection) -> dict[str, Callable[[str, bool], obje
     return {"hits": hits, "full": full}
 
 
-def bench(size: int, work: Path, per_class: int, seed: int) -> dict[str, object]:
+def bench(size: int, work: Path, per_class: int, seed: int, reuse: Path | None = None) -> dict[str, object]:
     from ctdc_tui.core.catalog import load_catalog
     from ctdc_tui.core.search import SearchIndex
 
@@ -239,9 +239,14 @@ def bench(size: int, work: Path, per_class: int, seed: int) -> dict[str, object]
     if not (folder / "catalog.yaml").is_file():
         print(f"[{size}] generating catalogue…", file=sys.stderr)
         generate(folder, size, seed)
-    index_root = Path(tempfile.mkdtemp(prefix=f"idx-{size}-", dir=work))
-    print(f"[{size}] building index (child process)…", file=sys.stderr)
-    built = _child(BUILD, str(folder), str(index_root))
+    if reuse is not None:  # an index built by an earlier run: no build figures this time
+        index_root = reuse
+        nan = float("nan")
+        built = {"open_s": nan, "index_s": nan, "cpu_s": nan, "peak_mb": nan, "resources": size}
+    else:
+        index_root = Path(tempfile.mkdtemp(prefix=f"idx-{size}-", dir=work))
+        print(f"[{size}] building index (child process)…", file=sys.stderr)
+        built = _child(BUILD, str(folder), str(index_root))
     reopen = _child(REOPEN, str(folder), str(index_root))
     t = time.perf_counter()
     catalog, _problems = load_catalog(folder)
@@ -267,7 +272,8 @@ def bench(size: int, work: Path, per_class: int, seed: int) -> dict[str, object]
                 results[cls][f"{engine} {mode}"] = {"p50": _pct(times, 0.5), "p95": _pct(times, 0.95)}
         print(f"[{size}] {cls}: {results[cls]}", file=sys.stderr)
     index.close()
-    shutil.rmtree(index_root, ignore_errors=True)
+    if reuse is None:
+        shutil.rmtree(index_root, ignore_errors=True)
     return {
         "size": size,
         "resources": built["resources"],
@@ -333,9 +339,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ctdc-bench")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--reuse-index", type=Path, help="index folder of an earlier run (one size only)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    runs = [bench(size, args.work, args.per_class, args.seed) for size in args.sizes]
+    runs = [bench(size, args.work, args.per_class, args.seed, args.reuse_index) for size in args.sizes]
     print(
         f"Command: python -m tests.benchmarks.bench_search --sizes {' '.join(map(str, args.sizes))} "
         f"--per-class {args.per_class} --seed {args.seed}"

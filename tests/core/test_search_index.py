@@ -274,3 +274,43 @@ def test_two_processes_starting_at_once_both_work(tmp_path: Path, home: Path) ->
         assert int(count) == 600
         assert int(hits) > 0
     assert check_index(folder, tmp_path / "idx").ok
+
+
+def test_changed_category_file_is_reindexed_alone(
+    catalogue: Path, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SearchIndex.open(catalogue, tmp_path / "idx") as first:
+        before = [r.id for r in first.browse()]
+        other = first.search("backbone").total
+    path = catalogue / "engaging-low-income-residents.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "title: CUTGroup Book" in text
+    path.write_text(text.replace("title: CUTGroup Book", "title: CUTGroup Quibblewort Book"), "utf-8")
+
+    def no_full_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a full build ran for a one-file change")
+
+    monkeypatch.setattr(search_mod, "_write_index", no_full_build)
+    with SearchIndex.open(catalogue, tmp_path / "idx") as index:
+        assert index.info.rebuilt
+        assert any("re-indexed 2 resources from 1 changed file" in n for n in index.notices), index.notices
+        assert [r.id for r in index.search("quibblewort")] == ["cutgroup-book"]
+        assert [r.id for r in index.search("quibblew", as_you_type=True)] == ["cutgroup-book"]
+        assert index.search("backbone").total == other
+        assert [r.id for r in index.browse()] == before
+        assert [r.id for r in index.search("*", sort="catalogue", limit=None)] == before
+        assert index.info.resource_count == len(before)
+    monkeypatch.undo()
+    assert check_index(catalogue, tmp_path / "idx").ok
+
+
+def test_catalog_yaml_change_rebuilds_fully(catalogue: Path, tmp_path: Path, home: Path) -> None:
+    SearchIndex.open(catalogue, tmp_path / "idx").close()
+    meta = catalogue / "catalog.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("title: Civic Tech", "title: Civic  Tech"), "utf-8"
+    )
+    with SearchIndex.open(catalogue, tmp_path / "idx") as index:
+        assert index.info.rebuilt
+        assert not any("re-indexed" in n for n in index.notices)
+        assert index.catalogue.title.startswith("Civic  Tech")
