@@ -60,6 +60,12 @@ IS_VALUES: dict[str, str] = {
 }
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+# Longer than anyone types; a 10,000-character paste costs Whoosh's parser seconds.
+MAX_QUERY_CHARS = 500
+_BOOLEAN = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
+# An operator followed by another operator (or by nothing) is a typo that crashes Whoosh's parser.
+_DANGLING = re.compile(rf"(?:(?<=[\s(])|^){_BOOLEAN}(?=\s+{_BOOLEAN}(?:$|[\s)])|\s*$|\s*\))")
+_LEADING = re.compile(r"^\s*(?:AND|OR|ANDNOT|ANDMAYBE)(?=$|[\s(])")
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _FIELD = re.compile(r"(?<![\w.])([A-Za-z_]+)\s*:(?=\S)")
@@ -80,6 +86,7 @@ class PreparedQuery:
 
     original: str
     text: str
+    truncated: bool
     plain_words: tuple[str, ...]
     prefixed_last: bool
 
@@ -113,6 +120,9 @@ def _closed_year(match: re.Match[str]) -> str:
 def prepare(query: str, *, as_you_type: bool = False) -> PreparedQuery:
     """Rewrite ``query`` into the Whoosh parser's syntax (see module docstring)."""
     text = clean(query)
+    truncated = len(text) > MAX_QUERY_CHARS
+    if truncated:
+        text = text[:MAX_QUERY_CHARS]
     prefixed = False
     if as_you_type and text and not text[-1].isspace() and text.count('"') % 2 == 0:
         match = _LAST_WORD.search(text)
@@ -125,8 +135,16 @@ def prepare(query: str, *, as_you_type: bool = False) -> PreparedQuery:
     text = _OPEN_YEAR.sub(_closed_year, text)
     text = _LOWER_VALUE.sub(lambda m: f"{m.group(1)}:{m.group(2).lower()}", text)
     text = _MINUS.sub("NOT ", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING.sub(" ", _DANGLING.sub(" ", text))
     return PreparedQuery(
-        original=query, text=text.strip(), plain_words=plain_words(query), prefixed_last=prefixed
+        original=query,
+        text=text.strip(),
+        truncated=truncated,
+        plain_words=plain_words(query[:MAX_QUERY_CHARS]),
+        prefixed_last=prefixed,
     )
 
 

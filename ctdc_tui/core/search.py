@@ -1138,8 +1138,11 @@ class SearchIndex:
         words = prepared.plain_words[:-1] if prepared.prefixed_last else prepared.plain_words
         suggestion = self._suggest(words, reader, text)
         explanation = None
+        if prepared.truncated:
+            explanation = f"Only the first {queries.MAX_QUERY_CHARS} characters of the search were used."
         if not docnums:
-            explanation = "No resources match" + (f" in category '{category}'." if category else ".")
+            nothing = "No resources match" + (f" in category '{category}'." if category else ".")
+            explanation = f"{nothing} {explanation}" if explanation else nothing
         results = Results(
             self,
             text,

@@ -299,3 +299,25 @@ def test_explanations_are_friendly(index: SearchIndex) -> None:
         if not len(results):
             assert results.explanation
             assert not re.search(r"Traceback|Error\b", results.explanation)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["NOT NOT backbone", "backbone NOT AND brigade", "backbone ANDNOT ANDMAYBE brigade", "backbone OR"],
+)
+def test_doubled_or_dangling_operators_still_search(index: SearchIndex, text: str) -> None:
+    results = index.search(text)
+    assert results.explanation is None or "Could not understand" not in results.explanation
+    if text == "backbone OR":
+        assert ids(results) == ["understanding-the-value-of-backbone-organizations-part-1"]
+    if text.startswith("NOT NOT"):  # read as one NOT
+        assert len(results) > 0
+        assert "understanding-the-value-of-backbone-organizations-part-1" not in ids(results)
+
+
+def test_very_long_query_is_cut_and_says_so(index: SearchIndex) -> None:
+    tildes = index.search("backbone " + "~" * 10_000)
+    assert tildes.explanation and "first 500 characters" in tildes.explanation
+    spaces = index.search("backbone" + " " * 10_000 + "brigade")
+    assert spaces.explanation and "first 500 characters" in spaces.explanation
+    assert ids(spaces) == ["understanding-the-value-of-backbone-organizations-part-1"]
