@@ -27,8 +27,8 @@ from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 Spans = tuple[tuple[int, int], ...]
 
-# Below this many columns the pane puts each field's label above its value.
-COMPACT_WIDTH = 46
+# Below this many columns (of the pane) each field's label goes above its value.
+COMPACT_WIDTH = 40
 
 
 @dataclass(frozen=True)
