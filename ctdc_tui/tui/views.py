@@ -181,7 +181,7 @@ class ViewsMixin:
         self.generation += 1
         query = self.search_text.strip()
         if query:
-            self._keep_id = keep
+            self._keep_id = select  # an explicit choice; else whatever is under the cursor on arrival
             category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
             self.update_status(searching=True)
             self.start_search(self.generation, query, category, self.sort)  # type: ignore[attr-defined]
@@ -218,7 +218,7 @@ class ViewsMixin:
             rows: Rows = self.bookmark_rows(only=matched)
         else:
             rows = ResultRows(results, self.marks)
-        self.apply_rows(rows, self._keep_id)
+        self.apply_rows(rows, self._keep_id or self.current_id())
 
     def show_suggestion(self, generation: int, suggestion: str) -> None:
         """A "did you mean" found after the results were shown (whole-word check of the last word)."""

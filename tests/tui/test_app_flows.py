@@ -409,3 +409,18 @@ async def test_sort_cycles_during_a_search() -> None:
         years = [app.index.get(rid).year or 0 for rid in shown_ids(app)]
         assert len(years) == len(relevance) and years == sorted(years, reverse=True)
         assert app.results is not None and app.results.explanation is None
+
+
+async def test_cursor_moved_while_a_search_runs_stays_put() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await search(pilot, "community")
+        await pilot.press("enter", "j", "j")
+        chosen = app.current_id()
+        assert chosen == shown_ids(app)[2]
+        # the results of the last keystroke arrive after the user moved on
+        late = app.index.search("community", limit=None, as_you_type=True)
+        app.show_search_results(app.generation, late, dict(late.facets))
+        await settle(pilot)
+        assert app.current_id() == chosen
