@@ -47,6 +47,7 @@ from ctdc_tui.core.bookmarks import (
 )
 from ctdc_tui.core.catalog import Catalog, Resource
 from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.link_status import is_openable
 
 ExportFormat = Literal["markdown", "csv", "json", "html"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("markdown", "csv", "json", "html")
@@ -109,14 +110,6 @@ def export_bookmarks(fmt: str, bookmarks: Sequence[Bookmark], context: ExportCon
     return writer(bookmarks, context)
 
 
-def is_web_link(url: str) -> bool:
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 def _grouped(bookmarks: Sequence[Bookmark], context: ExportContext) -> list[tuple[str, list[Bookmark]]]:
     groups: dict[str, list[Bookmark]] = {}
     for b in bookmarks:
@@ -167,7 +160,7 @@ def to_markdown(bookmarks: Sequence[Bookmark], context: ExportContext) -> str:
         lines += [f"## {md_text(' '.join(context.category_name(category).split()))}", ""]
         for b in items:
             label = md_text(" ".join(b.title.split())) or md_text(b.resource_id)
-            if is_web_link(b.url):
+            if is_openable(b.url):
                 lines.append(f"- [{label}]({_md_link(b.url)})")
             else:
                 lines.append(f"- {label} (link: {md_text(' '.join(b.url.split())) or 'none'})")
@@ -260,7 +253,7 @@ def to_html(bookmarks: Sequence[Bookmark], context: ExportContext) -> str:
         out.append("    <DL><p>")
         for b in items:
             attrs: list[tuple[str, str]] = []
-            if is_web_link(b.url):
+            if is_openable(b.url):
                 attrs.append(("HREF", b.url))
             attrs += [("ADD_DATE", _epoch(b.created)), ("LAST_MODIFIED", _epoch(b.changed))]
             if b.tags:
@@ -360,7 +353,7 @@ def resources_by_url(resources: Iterable[Resource]) -> dict[str, Resource]:
     found: dict[str, Resource] = {}
     for res in resources:
         for url in (res.url, *res.alternate_urls):
-            if is_web_link(url):
+            if is_openable(url.strip()):
                 found.setdefault(normalise_url(url), res)
     return found
 
@@ -526,7 +519,7 @@ def _html_entry(a: dict[str, str], by_url: Mapping[str, Resource]) -> tuple[Book
     href = url.strip()
     if not href:
         return None, "unreadable", "has no link (HREF)"
-    if not is_web_link(href):
+    if not is_openable(href):
         return None, "skipped", "not a web (http/https) link"
     resource = by_url.get(normalise_url(href))
     if resource is None:

@@ -104,13 +104,24 @@ def health_of(status: str) -> Health:
     return _HEALTH.get(status, "unknown")
 
 
+# Bidirectional overrides and isolates: they make an address read differently from what it is.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe_char(ch: str) -> bool:
+    """Spaces, C0/DEL/C1 control characters and bidi controls: never part of an address we open."""
+    code = ord(ch)
+    return ch.isspace() or code < 32 or 127 <= code <= 159 or ch in _BIDI_CONTROLS
+
+
 def is_openable(url: str) -> bool:
-    """True only for an ``http``/``https`` address with a host and no spaces or control characters."""
-    if (
-        not isinstance(url, str)
-        or not url
-        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
-    ):
+    """True only for an ``http``/``https`` address with a host and no spaces or control characters.
+
+    This is the one rule for "is this a web link": opening, copying, archiving and
+    the bookmark exports all use it. It does not strip: an address with leading or
+    trailing blanks is refused here, so callers strip first when they mean to accept it.
+    """
+    if not isinstance(url, str) or not url or any(_unsafe_char(ch) for ch in url):
         return False
     try:
         parts = urllib.parse.urlsplit(url)

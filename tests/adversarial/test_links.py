@@ -74,30 +74,11 @@ def test_http_and_https_are_openable(url: str) -> None:
     assert archived is not None and archived.startswith("https://web.archive.org/web/")
 
 
-C1_BUG = pytest.mark.xfail(
-    strict=True, reason="link_status.is_openable lets C1 control characters (U+0080-U+009F) through"
-)
-LAX_COPY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bookmark_io.is_web_link (and tui/actions.is_web_link) are laxer copies of links.is_openable: "
-    "they accept spaces and control characters, so the exports make these addresses links",
-)
-LAX_IN_EXPORT = {
-    "https://exa mple.org/",
-    "https://example.org/\x1b[2J",
-    "https://example.org/\x1b]52;c;cm0gLXJmIH4=\x07",
-    "https://example.org/a\nb",
-    "https://example.org/a\rSet-Cookie: x",
-    "https://example.org/\x7f",
-    "https://example.org/\x9b31m",
-}
+def _params(urls: list[str]) -> list[object]:
+    return [pytest.param(u, id=repr(u)[:40]) for u in urls]
 
 
-def _params(urls: list[str], bug: pytest.MarkDecorator, buggy: set[str]) -> list[object]:
-    return [pytest.param(u, id=repr(u)[:40], marks=[bug] if u in buggy else []) for u in urls]
-
-
-@pytest.mark.parametrize("url", _params(REFUSED, C1_BUG, {"https://example.org/\x9b31m"}))
+@pytest.mark.parametrize("url", _params(REFUSED))
 def test_everything_else_is_refused(url: str) -> None:
     assert not links.is_openable(url)
     assert links.archived_url(url) is None
@@ -115,7 +96,7 @@ def _bookmark(url: str) -> Bookmark:
     )
 
 
-@pytest.mark.parametrize("url", _params(REFUSED, LAX_COPY_BUG, LAX_IN_EXPORT))
+@pytest.mark.parametrize("url", _params(REFUSED))
 def test_exports_never_make_a_refused_address_a_link(url: str) -> None:
     """HTML and Markdown exports open in browsers and editors: a refused address must not be clickable."""
     context = ExportContext()
