@@ -103,12 +103,6 @@ def test_cli_help_and_version_stay_light(argv: list[str]) -> None:
         assert heavy not in loaded, f"`ctdc {' '.join(argv)}` imported {heavy}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/doctor_cmd.py imports sqlite3 at module level and cli/bookmark_cmds.py imports "
-    "core.bookmark_io (-> core.bookmarks -> sqlite3), so building the parser loads sqlite3; "
-    "remove this mark once they import it inside their handlers",
-)
 def test_cli_help_does_not_load_sqlite3() -> None:
     code = "from ctdc_tui.cli import build_parser\nbuild_parser()"
     assert "sqlite3" not in tops(modules_after(code))

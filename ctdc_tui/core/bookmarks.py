@@ -33,7 +33,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.catalog import Resource
@@ -598,6 +598,50 @@ class BookmarkStore:
 
 
 # --------------------------------------------------------------------- helpers
+def check_bookmark_store(path: Path, catalogue_key: str) -> dict[str, Any]:
+    """The health of the bookmark store, read without changing it (``BookmarkStore.open`` would repair).
+
+    ``status`` is ``ok``, ``missing`` (no bookmarks yet: fine), ``damaged``,
+    ``newer`` (a newer schema) or ``unreadable``.
+    """
+    out: dict[str, Any] = {"path": str(path), "status": "ok", "reason": "", "count": 0, "in_catalogue": 0}
+    if not path.exists():
+        return {**out, "status": "missing", "reason": "no bookmarks yet: the store is made by the first one"}
+    if not os.access(path, os.R_OK):
+        return {**out, "status": "unreadable", "reason": "permission denied"}
+    conn: sqlite3.Connection | None = None
+    try:
+        # With no -wal file the main file holds everything, and immutable=1 reads it without
+        # creating -wal/-shm files; with one (the store is open elsewhere), read through it.
+        query = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{query}", uri=True, isolation_level=None, timeout=5
+        )
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            return {
+                **out,
+                "status": "newer",
+                "reason": f"schema {version}, this version reads {SCHEMA_VERSION}",
+            }
+        check = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        if check != ["ok"]:
+            return {**out, "status": "damaged", "reason": "; ".join(check[:3])}
+        if version == 0:
+            return {**out, "reason": "empty store"}
+        total = int(conn.execute("SELECT count(*) FROM bookmarks").fetchone()[0])
+        mine = int(
+            conn.execute("SELECT count(*) FROM bookmarks WHERE catalogue = ?", (catalogue_key,)).fetchone()[0]
+        )
+        return {**out, "count": total, "in_catalogue": mine}
+    except sqlite3.Error as exc:
+        return {**out, "status": "damaged", "reason": str(exc)}
+    finally:
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
