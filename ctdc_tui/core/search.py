@@ -33,6 +33,7 @@ import whoosh
 import whoosh.index
 from whoosh import fields, query, sorting
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import RamStorage
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
@@ -67,6 +68,11 @@ EXPANSION_LIMIT = 32
 EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
 MAX_SUGGESTED_WORDS = 4
+# Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
+# says so, so that one pathological query (a phrase of two very common words on 100,000
+# resources takes seconds) cannot hold the index for the next keystroke.
+SEARCH_SECONDS = 1.5
+FACET_SECONDS = 1.5
 LOCK_WAIT_SECONDS = 300.0
 # The index's ``order`` field: category rank * ORDER_STRIDE + position in the category, so that a
 # change inside one category file leaves every other resource's sort key as it was.
@@ -599,6 +605,7 @@ class Results(Sequence[Resource]):
         fallback: bool = False,
         explanation: str | None = None,
         terms: frozenset[tuple[str, str]] = frozenset(),
+        stopped: bool = False,
     ) -> None:
         self.query = query_text
         self.suggestion = suggestion
@@ -615,6 +622,8 @@ class Results(Sequence[Resource]):
         self._want_facets = want_facets
         self._facets: dict[str, int] | None = None if want_facets else {}
         self._field_terms = terms
+        self._stopped = stopped
+        self.facets_complete = True  # False when counting stopped at FACET_SECONDS
         self._cache: dict[int, Resource] = {}
 
     def truncate(self, limit: int | None) -> None:
@@ -640,8 +649,14 @@ class Results(Sequence[Resource]):
     def facets(self) -> dict[str, int]:
         """Category id -> number of matches (ignoring the category filter)."""
         if self._facets is None:
-            self._facets = self._owner._count_categories(self._searcher, self._facet_query)
-            if self._estimate and not self._owner._last_category_filtered(self):
+            self._facets, complete = self._owner._count_categories(self._searcher, self._facet_query)
+            self.facets_complete = complete
+            if (
+                complete
+                and self._estimate
+                and not self._stopped
+                and not self._owner._last_category_filtered(self)
+            ):
                 self._total = sum(self._facets.values())
                 self._estimate = False
         return self._facets
@@ -1116,19 +1131,19 @@ class SearchIndex:
         if q is query.NullQuery:
             return Results(self, text, explanation="Nothing to search for in that; try some words.")
         cat_filter = query.Term("category", category.lower()) if category else None
-        hits = searcher.search(
-            q, limit=limit, filter=cat_filter, sortedby=self._sort_facet(sort), terms=False, scored=True
-        )
+        hits, stopped = _timed_search(searcher, q, limit, cat_filter, self._sort_facet(sort))
         fallback = False
         if hits.is_empty() and len(prepared.plain_words) > 1:
             any_q = self._rewrite(self._parser(any_word=True).parse(prepared.text), reader, {})
-            any_hits = searcher.search(any_q, limit=limit, filter=cat_filter, sortedby=self._sort_facet(sort))
+            any_hits, any_stopped = _timed_search(searcher, any_q, limit, cat_filter, self._sort_facet(sort))
             if not any_hits.is_empty():
-                q, hits, fallback = any_q, any_hits, True
+                q, hits, fallback, stopped = any_q, any_hits, True, any_stopped
         docnums = [hit.docnum for hit in hits]
         # Sorted by a field, Whoosh puts the sort key (a tuple) where the score would be.
         scores = [float(hit.score) if isinstance(hit.score, int | float) else 0.0 for hit in hits]
-        if limit is None or hits.has_exact_length():
+        if stopped:
+            total, estimate = len(docnums), True
+        elif limit is None or hits.has_exact_length():
             total, estimate = len(hits), False
         else:
             total, estimate = max(hits.estimated_length(), len(docnums)), True
@@ -1140,6 +1155,11 @@ class SearchIndex:
         explanation = None
         if prepared.truncated:
             explanation = f"Only the first {queries.MAX_QUERY_CHARS} characters of the search were used."
+        if stopped:
+            explanation = (
+                f"This search was stopped after {SEARCH_SECONDS:g} s: these are the best matches among the "
+                "resources looked at so far. Add a word or a filter for a complete answer."
+            )
         if not docnums:
             nothing = "No resources match" + (f" in category '{category}'." if category else ".")
             explanation = f"{nothing} {explanation}" if explanation else nothing
@@ -1157,6 +1177,7 @@ class SearchIndex:
             fallback=fallback,
             explanation=explanation,
             terms=frozenset(terms),
+            stopped=stopped,
         )
         results._category_filtered = category is not None  # type: ignore[attr-defined]
         return results
@@ -1291,25 +1312,31 @@ class SearchIndex:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _count_categories(self, searcher: Any, q: Any) -> dict[str, int]:
+    def _count_categories(self, searcher: Any, q: Any) -> tuple[dict[str, int], bool]:
+        """Matches per category, in catalogue order, and whether every match was counted."""
+        complete = True
         if q is None:
-            return {}
+            return {}, complete
         with self._lock:
             try:
                 reader = searcher.reader()
                 cats = self._category_column(searcher)
                 counts: Counter[str] = Counter()
                 has_deleted = reader.has_deletions()
-                for docnum in searcher.docs_for_query(q):
+                deadline = time.monotonic() + FACET_SECONDS
+                for n, docnum in enumerate(searcher.docs_for_query(q)):
                     if has_deleted and reader.is_deleted(docnum):
                         continue
                     counts[cats[docnum]] += 1
+                    if n % 512 == 511 and time.monotonic() > deadline:
+                        complete = False
+                        break
             except Exception:
-                return {}
+                return {}, False
         order = [c.id for c in self.catalogue.categories]
         ranked = {cid: counts[cid] for cid in order if counts.get(cid)}
         ranked.update({cid: n for cid, n in counts.items() if cid not in ranked})
-        return ranked
+        return ranked, complete
 
     def _category_column(self, searcher: Any) -> list[str]:
         key = id(searcher)
@@ -1457,6 +1484,30 @@ def check_index(catalogue: Path, index_dir: str | Path | None = None) -> IndexCh
         resource_count=len(found),
         fingerprint=str(manifest.get("fingerprint", "")),
     )
+
+
+class _Deadline(TimeLimitCollector):  # type: ignore[misc]
+    """Whoosh's time limit, also checked when a filter collector drives the loop."""
+
+    def matches(self) -> Iterator[int]:
+        for docnum in self.child.matches():
+            if self.timedout:
+                raise TimeLimit
+            yield docnum
+
+
+def _timed_search(searcher: Any, q: Any, limit: int | None, filter_q: Any, sortedby: Any) -> tuple[Any, bool]:
+    """Run a search within SEARCH_SECONDS; returns (hits, stopped early)."""
+    timed = _Deadline(searcher.collector(limit=limit, sortedby=sortedby), SEARCH_SECONDS, use_alarm=False)
+    outer = timed if filter_q is None else FilterCollector(timed, filter_q, None)
+    try:
+        searcher.search_with_collector(q, outer)
+    except TimeLimit:
+        return outer.results(), True
+    finally:
+        if timed.timer is not None:
+            timed.timer.cancel()
+    return outer.results(), False
 
 
 def _expansion_limit(prefix: str) -> int:

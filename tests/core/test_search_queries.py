@@ -321,3 +321,15 @@ def test_very_long_query_is_cut_and_says_so(index: SearchIndex) -> None:
     spaces = index.search("backbone" + " " * 10_000 + "brigade")
     assert spaces.explanation and "first 500 characters" in spaces.explanation
     assert ids(spaces) == ["understanding-the-value-of-backbone-organizations-part-1"]
+
+
+def test_slow_search_is_stopped_and_says_so(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctdc_tui.core import search as search_mod
+
+    monkeypatch.setattr(search_mod, "SEARCH_SECONDS", 0.0)
+    monkeypatch.setattr(search_mod, "FACET_SECONDS", -1.0)
+    results = index.search("data OR city OR community", limit=None)
+    assert results.explanation and "stopped" in results.explanation
+    assert results.total_is_estimate
+    assert sum(results.facets.values()) > 0  # counting is separate, and complete here (14 matches)
+    assert results.total_is_estimate  # a stopped search never claims an exact total
