@@ -174,8 +174,7 @@ category = st.one_of(
     ),
     st.text(max_size=20),
 )
-# "title" and "year" are left out while they fail every query (test_search_sorted_by_title_or_year).
-sort = st.sampled_from(["relevance", "catalogue"])
+sort = st.sampled_from(["relevance", "catalogue", "title", "year"])
 # 10,000-character queries: one token repeated, one character repeated, or a long run of mixed tokens.
 LONG = 10_000
 # (One character repeated 10,000 times is in test_ten_thousand_character_shapes_answer_quickly.)
@@ -264,11 +263,6 @@ def test_operator_followed_by_operator(index: SearchIndex, text: str) -> None:
     check(index, text, known_crashes_ok=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search.py: sorting hits by title or year fails every query (TypeError: float() of the tuple "
-    "Whoosh gives as hit.score when sortedby is set); the user sees 'Could not understand this search'",
-)
 @pytest.mark.parametrize("sort", ["title", "year"])
 def test_search_sorted_by_title_or_year(index: SearchIndex, sort: str) -> None:
     results = check(index, "brigade", sort=sort, known_crashes_ok=False)

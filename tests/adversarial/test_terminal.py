@@ -105,6 +105,7 @@ async def test_a_thousand_random_keys(app: CtdcApp) -> None:
 )
 @pytest.mark.parametrize("second", ["pageup", "pagedown"])
 async def test_palette_survives_page_keys_queued_behind_ctrl_p(app: CtdcApp, second: str) -> None:
+    """Found by the key mash."""
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         mash(app, ["ctrl+p", second])
