@@ -247,3 +247,26 @@ def test_two_processes_starting_at_once_on_a_missing_index(
         assert _hits(done) == baseline["data"]
     assert not list(world.index_root.glob(".*.build-*"))
     assert main(world.args("index", "--check")) == 0
+
+
+@pytest.mark.parametrize("fault", ["garbage-toc", "deleted-segment", "manifest-wrong-count"])
+async def test_the_app_recovers_from_a_damaged_index(
+    fault: str, world: World, capsys: pytest.CaptureFixture[str], baseline: dict[str, list[str]]
+) -> None:
+    """The app, too, rebuilds a damaged index, says so, and shows every resource."""
+    from ctdc_tui.tui.app import CtdcApp
+    from tests.adversarial.test_display import settle
+
+    assert main(world.args("index")) == 0
+    capsys.readouterr()
+    FAULTS[fault](world.place)
+    app = CtdcApp(world.catalogue, str(world.index_root))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        assert app.index is not None and app.index.info.rebuilt
+        assert any("rebuilding" in n for n in app.index.notices), app.index.notices
+        assert [r.id for r in app.index.search("brigade", limit=None)] == baseline["brigade"]
+        assert app.current_id() is not None
+        messages = " ".join(str(n.message) for n in app._notifications)
+        assert "rebuilding" in messages
+        assert app.is_running
