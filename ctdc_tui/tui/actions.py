@@ -78,7 +78,7 @@ class ActionsMixin:
         url = link[0]
         target = archived_url(url) if archived else (url if is_openable(url) else None)
         if target is None:
-            self._say(f"Not opening {url!r}: only http and https links are opened.", "warning")
+            self._say(f"Not opened: only http and https links are opened, and this is {url!r}.", "warning")
             return
         self.open_url(target)  # type: ignore[attr-defined]
         self._say(f"Opening the Internet Archive's copies of {url}" if archived else f"Opening {url}")
@@ -92,6 +92,9 @@ class ActionsMixin:
     def action_copy_link(self) -> None:
         link = self._link()
         if link is None:
+            return
+        if not is_openable(link[0]):
+            self._say(f"Not copied: only http and https links are copied, and this is {link[0]!r}.", "warning")
             return
         self.copy_to_clipboard(link[0])  # type: ignore[attr-defined]
         self._say(f"Copied the link: {link[0]}")

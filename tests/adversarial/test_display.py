@@ -196,11 +196,6 @@ async def test_note_editor_shows_hostile_notes_literally(
         assert app.is_running
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/actions.py: `y` (action_copy_link) copies a saved address without checking it, so a "
-    "bookmark holding javascript:/file:/data: is copied as a link; `o` and `a` refuse it correctly",
-)
 async def test_app_opens_and_copies_only_web_links(
     home: Path, hostile_catalogue: tuple[Path, dict[str, Hostile]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
