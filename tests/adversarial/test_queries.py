@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ctdc_tui.core import query as queries
 from ctdc_tui.core.catalog import Resource
 from ctdc_tui.core.search import Results, SearchIndex
 from tests.adversarial.hostile_strings import HOSTILE, SURROGATES, Hostile
@@ -29,9 +28,6 @@ MAX_CPU_SECONDS_PER_QUERY = 2.0  # any query: catches a hang
 MAX_CPU_SECONDS_LONG_QUERY = 4.0
 # An exception's class name in the explanation means search() caught a crash and showed it.
 LEAKED_EXCEPTION = re.compile(r"\b\w*(Error|Exception)\b")
-# Known bug (see test_operator_followed_by_operator): Whoosh's parser raises IndexError on these
-# (after the search box's own rewriting, which turns "-word" into "NOT word").
-KNOWN_PARSER_CRASH = re.compile(r"\b(NOT|ANDNOT|ANDMAYBE)\s+(NOT|AND|OR|ANDNOT|ANDMAYBE)\b")
 
 
 class QueryTimeout(BaseException):
@@ -93,7 +89,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
 def check(
     ix: SearchIndex,
     text: str,
-    known_crashes_ok: bool = True,
     cpu_limit: float = MAX_CPU_SECONDS_PER_QUERY,
     **options: object,
 ) -> Results:
@@ -101,7 +96,7 @@ def check(
     previous = signal.signal(signal.SIGPROF, _alarm)
     signal.setitimer(signal.ITIMER_PROF, cpu_limit)
     try:
-        return _check(ix, text, known_crashes_ok, **options)
+        return _check(ix, text, **options)
     except QueryTimeout:
         pytest.fail(f"{text[:60]!r}... ({len(text)} characters) took more than {cpu_limit} s of CPU")
     finally:
@@ -109,17 +104,14 @@ def check(
         signal.signal(signal.SIGPROF, previous)
 
 
-def _check(ix: SearchIndex, text: str, known_crashes_ok: bool, **options: object) -> Results:
+def _check(ix: SearchIndex, text: str, **options: object) -> Results:
     results = ix.search(text, **options)  # type: ignore[arg-type]
     assert isinstance(results, Results)
     rows = len(results)
     assert rows >= 0
     if rows == 0 and text.strip():  # a blank query browses; an empty category may rightly show nothing
         assert isinstance(results.explanation, str) and results.explanation.strip(), repr(text)
-    known = known_crashes_ok and any(
-        KNOWN_PARSER_CRASH.search(queries.prepare(text, as_you_type=flag).text) for flag in (False, True)
-    )
-    if results.explanation and not known:
+    if results.explanation:
         assert not LEAKED_EXCEPTION.search(results.explanation), (text, results.explanation)
     assert results.total >= 0
     if not results.total_is_estimate:
@@ -250,22 +242,20 @@ def test_ten_thousand_character_shapes_answer_quickly(index: SearchIndex, text: 
     check(index, text, as_you_type=True, cpu_limit=MAX_CPU_SECONDS_LONG_QUERY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search.py: Whoosh's parser raises IndexError when NOT/ANDNOT/ANDMAYBE is followed by another "
-    "operator (also '-' before '-word'); the user sees 'Could not understand this search (IndexError)'",
-)
 @pytest.mark.parametrize(
     "text", ["NOT NOT civic", "data NOT AND civic", "data ANDNOT ANDMAYBE civic", "NOT OR data"]
 )
 def test_operator_followed_by_operator(index: SearchIndex, text: str) -> None:
-    """A doubled operator is a typo a person makes; it must get an answer, not a caught crash."""
-    check(index, text, known_crashes_ok=False)
+    """A doubled operator is a typo a person makes; it must get an answer, not a caught crash.
+
+    Whoosh's parser raised IndexError on these until search.py guarded it (found by the generated queries).
+    """
+    check(index, text)
 
 
 @pytest.mark.parametrize("sort", ["title", "year"])
 def test_search_sorted_by_title_or_year(index: SearchIndex, sort: str) -> None:
-    results = check(index, "brigade", sort=sort, known_crashes_ok=False)
+    results = check(index, "brigade", sort=sort)
     assert "brigade-organizer-resources" in list(results.ids())
 
 
