@@ -8,8 +8,9 @@ search index (``sync_notes``) so ``is:bookmarked`` and note words match.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -25,6 +26,9 @@ from ctdc_tui.tui.widgets.search_box import SearchBox
 from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import SORT_LABELS
 
+if TYPE_CHECKING:
+    from ctdc_tui.core.links import CheckReport
+
 
 class ActionsMixin:
     """Key actions of ``CtdcApp`` (see module docstring)."""
@@ -32,6 +36,11 @@ class ActionsMixin:
     index: Any
     bookmarks: Any
     catalogue_key: str
+    catalogue_path: Any
+    link_cache: Any
+    checking_links: set[str]
+    # Seconds each address of a re-check may take in all (tests shorten it).
+    link_check_timeout: float = 10.0
     screen: Any
     focused: Widget | None
 
@@ -89,12 +98,72 @@ class ActionsMixin:
     def action_open_archive(self) -> None:
         self._open(archived=True)
 
+    def on_detail_pane_link_chosen(self, message: Any) -> None:
+        """Enter on a place to try instead of a dead link (the new address, an alternate, the archive)."""
+        url = message.url
+        if not is_openable(url):
+            self._say(f"Not opened: only http and https links are opened, and this is {url!r}.", "warning")
+            return
+        self.open_url(url)  # type: ignore[attr-defined]
+        self._say(f"Opening {url}")
+
+    def action_recheck_link(self) -> None:
+        """Check the current resource's link (and alternates) again, in a worker; the UI stays live."""
+        resource: Resource | None = self.current_resource()  # type: ignore[attr-defined]
+        if resource is None:
+            self._say("Choose a resource in the list first: its link is what gets re-checked.")
+            return
+        if not any(is_openable(url) for url in (resource.url, *resource.alternate_urls)):
+            self._say(f"Not checked: only http and https links are checked, and this is {resource.url!r}.")
+            return
+        self.checking_links.add(resource.id)
+        self.update_detail()  # type: ignore[attr-defined]
+        self._say(f"Checking the link of {resource.title}…")
+        self._recheck_worker(resource, self.link_cache)
+
+    @work(thread=True, group="links", exclusive=True, exit_on_error=False)
+    def _recheck_worker(self, resource: Resource, cache: Any) -> None:
+        from ctdc_tui.core import links
+
+        report = links.check_resources([resource], concurrency=4, timeout=self.link_check_timeout)
+        problem = ""
+        if not report.network_down:
+            if cache is None:
+                cache = links.LinkStatusCache.load(self.catalogue_path)
+            cache.record(report.resources, report.results.values())
+            try:
+                cache.save()
+            except CtdcError as error:
+                problem = f"{error.message} {error.hint}".strip()
+        self.call_from_thread(self._recheck_done, resource, report, cache, problem)  # type: ignore[attr-defined]
+
+    def _recheck_done(self, resource: Resource, report: CheckReport, cache: Any, problem: str) -> None:
+        self.checking_links.discard(resource.id)
+        if report.network_down:
+            self.update_detail()  # type: ignore[attr-defined]
+            self._say(
+                f"The network looks down: no web server answered for {resource.title}. "
+                "Its last known link status was kept; try again when you are online.",
+                "warning",
+            )
+            return
+        if self.link_cache is None:
+            self.link_cache = cache
+        result = report.main_result(resource.id)
+        if result is not None:
+            self.update_link_health(resource.id, result.health, result.checked_at)  # type: ignore[attr-defined]
+        self.refresh_marks()  # type: ignore[attr-defined]
+        self._say(f"{resource.title}: {self.link_text(resource)}")  # type: ignore[attr-defined]
+        if problem:
+            self._say(f"The result was not saved: {problem}", "error")
+
     def action_copy_link(self) -> None:
         link = self._link()
         if link is None:
             return
-        if not is_openable(link[0]):
-            self._say(f"Not copied: only http and https links are copied, and this is {link[0]!r}.", "warning")
+        url = link[0]
+        if not is_openable(url):
+            self._say(f"Not copied: only http and https links are copied, and this is {url!r}.", "warning")
             return
         self.copy_to_clipboard(link[0])  # type: ignore[attr-defined]
         self._say(f"Copied the link: {link[0]}")

@@ -104,6 +104,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             "a", "open_archive", "Open an archived copy (Wayback Machine)", show=False, id="app.open_archive"
         ),
         Binding("y", "copy_link", "Copy the link", show=False, id="app.copy_link"),
+        Binding("L", "recheck_link", "Re-check this link", show=False, id="app.recheck_link"),
         Binding("Y", "copy_citation", "Copy a one-line citation", show=False, id="app.copy_citation"),
         Binding("s", "cycle_sort", "Sort", id="app.sort"),
         Binding("b", "toggle_bookmark", "Bookmark", id="app.bookmark"),

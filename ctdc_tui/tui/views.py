@@ -10,17 +10,19 @@ searching goes through the app's worker and comes back through
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from ctdc_tui.core.catalog import Category, Resource
+from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.advice import EmptyView, empty_advice
 from ctdc_tui.tui.widgets.data_text import data_text
-from ctdc_tui.tui.widgets.detail import DetailPane, DetailView, Saved, locate_spans
+from ctdc_tui.tui.widgets.detail import DetailPane, DetailView, LinkChoice, Saved, locate_spans
 from ctdc_tui.tui.widgets.resource_list import ResourceList
-from ctdc_tui.tui.widgets.rows import BOOKMARK_MARK, DEAD_MARK, BookmarkRows, ResultRows
+from ctdc_tui.tui.widgets.rows import BOOKMARK_MARK, STALE_DAYS, BookmarkRows, ResultRows, link_mark
 from ctdc_tui.tui.widgets.search_box import SearchBox
 from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Entry, Sidebar
 from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
@@ -56,6 +58,9 @@ class ViewsMixin:
         self.suggestion: str | None = None  # "did you mean", for the query as typed
         self.bookmarked: set[str] = set()
         self.dead_links: set[str] = set()
+        self.stale_links: set[str] = set()  # checked more than STALE_DAYS ago
+        self.link_health: dict[str, str] = {}  # resource id -> ok/dead/unknown (what sync_link_status got)
+        self.checking_links: set[str] = set()  # resources whose link is being re-checked now
         self.link_cache: Any = None  # LinkStatusCache of the last `ctdc links check`
         self._keep_id: str | None = None
         self._view_before_search: str | None = None
@@ -94,7 +99,7 @@ class ViewsMixin:
     def marks(self, resource_id: str) -> str:
         mark = BOOKMARK_MARK if resource_id in self.bookmarked else ""
         if resource_id in self.dead_links:
-            mark += DEAD_MARK
+            mark += link_mark("dead", resource_id in self.stale_links)
         return mark
 
     def current_id(self) -> str | None:
@@ -121,25 +126,89 @@ class ViewsMixin:
             resource = self.index.get(resource_id) if self.index is not None else None
             if resource is not None:
                 current[resource_id] = resource.url
-        status = cache.status_map(current)
         self.link_cache = cache
-        self.dead_links = {rid for rid, health in status.items() if health == "dead"}
-        if self.index is not None and status:
-            self.index.sync_link_status(status)
+        self.link_health = dict(cache.status_map(current))
+        self.dead_links = {rid for rid, health in self.link_health.items() if health == "dead"}
+        old = datetime.now(UTC) - timedelta(days=STALE_DAYS)
+        self.stale_links = set()
+        for rid in self.dead_links:
+            result = cache.get(rid)
+            if result is not None and result.checked_at < old:
+                self.stale_links.add(rid)
+        if self.index is not None and self.link_health:
+            self.index.sync_link_status(self.link_health)
 
-    def link_text(self, resource: Resource) -> str | None:
-        """The last known status of the resource's link, in words, with how old that knowledge is."""
-        if self.link_cache is None or resource.id not in self.link_cache.resources:
+    def update_link_health(self, resource_id: str, health: str, checked_at: datetime) -> None:
+        """One resource was re-checked: its mark and ``is:ok``/``is:dead`` follow at once."""
+        self.link_health[resource_id] = health
+        self.dead_links.discard(resource_id)
+        self.stale_links.discard(resource_id)
+        if health == "dead":
+            self.dead_links.add(resource_id)
+            if checked_at < datetime.now(UTC) - timedelta(days=STALE_DAYS):
+                self.stale_links.add(resource_id)
+        if self.index is not None:
+            self.index.sync_link_status(self.link_health)
+
+    def _link_result(self, resource: Resource) -> Any:
+        """The last check of the resource's main link, or None (never checked, or edited since)."""
+        cache = self.link_cache
+        if cache is None or resource.id not in cache.resources:
             return None
-        if self.link_cache.resources[resource.id][:1] != (resource.url,):
+        if cache.resources[resource.id][:1] != (resource.url,):
             return None  # the catalogue changed this link since it was checked
-        result = self.link_cache.get(resource.id)
+        return cache.get(resource.id)
+
+    def link_text(self, resource: Resource) -> str:
+        """The last known status of the resource's link, in words, with how old that knowledge is.
+
+        ``dead: not found (HTTP 404), checked 3 days ago``; ``not checked yet`` when there is no entry.
+        """
+        checking = resource.id in self.checking_links
+        result = self._link_result(resource)
         if result is None:
-            return None
-        text = f"{result.label}, checked {result.age_text()}"
+            return "checking now…" if checking else "not checked yet"
+        health = {"ok": "works", "dead": "dead", "unknown": "unknown"}.get(result.health, result.health)
+        text = health if result.status == "ok" else f"{health}: {result.label}"
+        text += f", checked {result.age_text()}"
         if result.final_url and result.final_url != resource.url:
             text += f"; now at {result.final_url}"
+        if checking:
+            text += "; checking again now…"
         return text
+
+    def link_choices(self, resource: Resource) -> tuple[str, tuple[LinkChoice, ...]]:
+        """For a dead or moved link: a title and the places to try instead, every one openable."""
+        result = self._link_result(resource)
+        if result is None:
+            return "", ()
+        moved = bool(result.final_url and result.final_url != resource.url)
+        if result.health != "dead" and not moved:
+            return "", ()
+        choices: list[LinkChoice] = []
+        if moved and is_openable(result.final_url):
+            choices.append(
+                LinkChoice("New address" if result.health != "dead" else "Redirects to", result.final_url)
+            )
+        for alternate in resource.alternate_urls:
+            if not is_openable(alternate):
+                continue
+            known = self.link_cache.get_url(alternate)
+            label = "Also at"
+            if known is not None:
+                label += f" ({known.label}, checked {known.age_text()})"
+            choices.append(LinkChoice(label, alternate))
+        archive = archived_url(resource.url)
+        key = self.key_for("app.open_archive")  # type: ignore[attr-defined]
+        if result.health == "dead" and archive is not None:
+            choices.append(LinkChoice(f"Archived copy ({key})" if key else "Archived copy", archive))
+        if not choices:
+            return "", ()
+        if result.health == "dead":
+            title = "The link is dead; try instead (Tab, then Enter opens)"
+        else:
+            title = "The link has moved (Tab, then Enter opens)"
+        return title, tuple(choices)
 
     # --------------------------------------------------------------- changing
     def show_view(self, key: str, select: str | None = None) -> None:
@@ -351,6 +420,7 @@ class ViewsMixin:
             self._related_for = resource.id
             self._related = []
             self.find_related(resource.id)  # type: ignore[attr-defined]
+        choices_title, choices = self.link_choices(resource)
         detail.show(
             DetailView(
                 resource=resource,
@@ -359,6 +429,8 @@ class ViewsMixin:
                 bookmarked=bookmark is not None,
                 note=bookmark.note if bookmark is not None else "",
                 link_status=self.link_text(resource),
+                link_choices=choices,
+                link_choices_title=choices_title,
                 related=tuple(self._related),
             )
         )

@@ -2,8 +2,10 @@
 
 The pane renders what the app hands it (a ``DetailView``); it never asks the
 index or the store itself. Catalogue text is shown through ``data_text`` so it
-is never read as markup. Related resources sit in a small option list at the
-bottom: Tab reaches it, Enter follows one.
+is never read as markup. When the link is dead (or moved), a small option list
+under the text offers the places to try instead (the new address, the
+alternate links, the archived copy): Tab reaches it, Enter opens one. Related
+resources sit in another option list at the bottom: Enter follows one.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ class Saved:
 
 
 @dataclass(frozen=True)
+class LinkChoice:
+    """A place to try when the resource's link is dead: what it is, and its address."""
+
+    label: str  # e.g. "New address", "Also at (ok, checked 2 days ago)", "Archived copy"
+    url: str
+
+
+@dataclass(frozen=True)
 class DetailView:
     """What the detail pane shows. Build one with the app's data; the pane only renders it."""
 
@@ -50,6 +60,8 @@ class DetailView:
     note: str = ""
     saved: Saved | None = None  # set when the bookmarked resource is not in the catalogue
     link_status: str | None = None
+    link_choices: Sequence[LinkChoice] = field(default_factory=tuple)
+    link_choices_title: str = ""
     related: Sequence[Resource] = field(default_factory=tuple)
     message: Text | None = None  # shown instead of a resource (empty category, nothing selected)
 
@@ -138,10 +150,9 @@ def render_detail(view: DetailView, compact: bool = False) -> Group:
         fields.append(("Kind", _value(resource.kind)))
     if resource.tags:
         fields.append(("Tags", _value(", ".join(resource.tags))))
-    link = data_text(resource.url, "underline", single_line=True)
+    fields.append(("Link", data_text(resource.url, "underline", single_line=True)))
     if view.link_status:
-        link.append(f"  ({view.link_status})", style="italic")
-    fields.append(("Link", link))
+        fields.append(("Link status", data_text(view.link_status, "italic", single_line=True)))
     for alternate in resource.alternate_urls:
         fields.append(("Also at", _value(alternate)))
     parts.append(_fields(fields, compact))
@@ -162,8 +173,36 @@ class RelatedList(OptionList):
     ]
 
 
+class LinkChoiceList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="detail.choice_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="detail.choice_up"),
+    ]
+
+
+def _choice_prompt(choice: LinkChoice) -> Text:
+    prompt = data_text(choice.label, "bold", single_line=True)
+    prompt.append("  ")
+    prompt.append(data_text(choice.url, "underline", single_line=True))
+    return prompt
+
+
 class DetailPane(VerticalScroll):
     """Scrollable detail of the current resource, with followable related resources."""
+
+    DEFAULT_CSS = """
+    DetailPane > #link-choices-title {
+        height: auto;
+        margin-top: 1;
+    }
+    DetailPane > #link-choices {
+        height: auto;
+        max-height: 6;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+    """
 
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False, id="detail.down"),
@@ -177,25 +216,46 @@ class DetailPane(VerticalScroll):
             self.resource_id = resource_id
             super().__init__()
 
+    class LinkChosen(Message):
+        """Enter on one of the places to try instead of a dead link."""
+
+        def __init__(self, url: str) -> None:
+            self.url = url
+            super().__init__()
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = DetailView()
         self._compact = False
+        self._shown_choices: tuple[LinkChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
+        yield Static(id="link-choices-title")
+        yield LinkChoiceList(id="link-choices")
         yield Static(Text("Related resources", style="bold underline"), id="related-title")
         yield RelatedList(id="related")
 
     def on_mount(self) -> None:
-        self.query_one("#related-title").display = False
-        self.query_one(RelatedList).display = False
+        for widget in ("#link-choices-title", "#link-choices", "#related-title", "#related"):
+            self.query_one(widget).display = False
 
     def show(self, view: DetailView) -> None:
         same_resource = view.resource and self.view.resource and view.resource.id == self.view.resource.id
         self.view = view
         self._compact = self._is_narrow()
         self.query_one("#detail-body", Static).update(render_detail(view, self._compact))
+        choices = self.query_one(LinkChoiceList)
+        if view.link_choices != self._shown_choices:
+            self._shown_choices = tuple(view.link_choices)
+            choices.set_options(Option(_choice_prompt(choice)) for choice in view.link_choices)
+            if view.link_choices:
+                choices.highlighted = 0
+        has_choices = bool(view.link_choices)
+        choices.display = has_choices
+        title = self.query_one("#link-choices-title", Static)
+        title.update(Text(view.link_choices_title, style="bold underline"))
+        title.display = has_choices
         related = self.query_one(RelatedList)
         related.set_options(
             Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
@@ -220,7 +280,14 @@ class DetailPane(VerticalScroll):
     def related_ids(self) -> list[str]:
         return [resource.id for resource in self.view.related]
 
+    @property
+    def link_choices(self) -> list[LinkChoice]:
+        return list(self.view.link_choices)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
+        if isinstance(event.option_list, LinkChoiceList):
+            if 0 <= event.option_index < len(self.view.link_choices):
+                self.post_message(self.LinkChosen(self.view.link_choices[event.option_index].url))
+        elif event.option.id is not None:
             self.post_message(self.RelatedChosen(event.option.id))

@@ -3,8 +3,11 @@
 ``ResourceList`` asks for one row at a time (only the rows on screen), so these
 adapters read lazily from ``Results`` or from the bookmark list. Marks are
 computed per row: ``★`` for a bookmarked resource, ``?`` for a bookmark whose
-resource is not in the catalogue, and a link mark (``✗`` dead link) when a
-link check has been run.
+resource is not in the catalogue, and a link mark from the last link check:
+``✗`` for a link that was dead at a check less than ``STALE_DAYS`` old, ``x``
+for one that was dead at an older check (it may have come back). Working and
+never-checked links get no mark; the detail pane says which, and how old the
+knowledge is.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 BOOKMARK_MARK = "★"
 MISSING_MARK = "?"
 DEAD_MARK = "✗"
+OLD_DEAD_MARK = "x"
+# A check older than this many days is old news: its dead mark is the weaker ``x``.
+STALE_DAYS = 30
 
 Marks = Callable[[str], str]
 
@@ -31,6 +37,13 @@ KEEP_WINDOW = 2000
 
 def no_marks(resource_id: str) -> str:
     return ""
+
+
+def link_mark(health: str | None, stale: bool) -> str:
+    """The list's mark for a link's last known health (``ok``/``dead``/``unknown``, None: never checked)."""
+    if health != "dead":
+        return ""
+    return OLD_DEAD_MARK if stale else DEAD_MARK
 
 
 class ResultRows:
