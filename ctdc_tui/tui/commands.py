@@ -394,6 +394,7 @@ APP_COMMANDS: tuple[AppCommand, ...] = (
     AppCommand("Use suggested spelling", "Search for the 'did you mean' suggestion", "accept_suggestion"),
     AppCommand("Open link", "Open the selected resource in the web browser", "open_link"),
     AppCommand("Open archived copy", "Open the Internet Archive's copy of the link", "open_archive"),
+    AppCommand("Re-check this link", "Check the selected resource's link again now", "recheck_link"),
     AppCommand("Copy link", "Copy the selected resource's link", "copy_link"),
     AppCommand("Copy citation", "Copy a one-line citation of the selected resource", "copy_citation"),
     AppCommand("Toggle sidebar", "Show or hide the categories", "toggle_sidebar"),
