@@ -239,3 +239,25 @@ async def test_recheck_runs_in_a_worker_and_keeps_the_old_status_when_the_networ
             await select(pilot, app, "quiet")
             assert detail(app).view.link_status == "works, checked 2 days ago"  # the old status was kept
             assert marks_by_id(app)["quiet"] == ""
+
+
+async def test_palette_command_re_checks_the_current_link(tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+
+    from .palette_support import wait_for_hits, wait_until
+
+    with LocalSite() as site:
+        folder = catalogue(tmp_path / "cat", {"gone": site.url("/gone")})
+        app = CtdcApp(folder)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            assert await wait_until(pilot, lambda: CommandPalette.is_open(app))
+            await pilot.press(*"re-check")
+            hits = await wait_for_hits(pilot, app)
+            assert hits[0].startswith("Re-check this link")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert site.methods("/gone")  # the local server was asked
+            assert marks_by_id(app)["gone"] == DEAD_MARK
+            assert detail(app).view.link_status == "dead: not found (HTTP 410), checked just now"
