@@ -405,7 +405,9 @@ def _probe(ix: Any, manifest: Mapping[str, Any]) -> None:
                 for text in reader.lexicon(name):
                     list(searcher.search(query.Term(name, text.decode("utf-8")), limit=3))
                     break
-            searcher.search(query.Every(), limit=1, sortedby="order")
+            for name in ("order", "category"):  # the sort and facet columns (cheaper than a sorted search)
+                column = reader.column_reader(name)
+                _ = (column[0], column[last])
 
 
 @contextlib.contextmanager
