@@ -699,7 +699,7 @@ class Results(Sequence[Resource]):
 
     def ids(self) -> Sequence[str]:
         if self._ids is None:
-            self._ids = [self._owner._stored_id(self._searcher, d) for d in self._docnums]
+            self._ids = self._owner._stored_ids(self._searcher, self._docnums)
         return list(self._ids)
 
     def score(self, i: int) -> float | None:
@@ -1015,9 +1015,14 @@ class SearchIndex:
                 self._resources[rid] = res
             return res
 
-    def _stored_id(self, searcher: Any, docnum: int) -> str:
+    def _stored_ids(self, searcher: Any, docnums: Sequence[int]) -> list[str]:
+        """The ids of these documents, from the id column (no stored fields read)."""
         with self._lock:
-            return str(searcher.stored_fields(docnum)["id"])
+            try:
+                column = searcher.reader().column_reader("id")
+                return [str(column[d]) for d in docnums]
+            except Exception:  # pragma: no cover - an index without the column
+                return [str(searcher.stored_fields(d)["id"]) for d in docnums]
 
     def _match_spans(self, fieldname: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
         analyzer = self._fold if fieldname in FOLDED_FIELDS else self._stem
