@@ -642,7 +642,9 @@ def typing_figures(
     return figures, raw
 
 
-def run(only: set[str] | None, fps: int, workdir: Path, quick: bool) -> list[Figure]:
+def run(
+    only: set[str] | None, fps: int, workdir: Path, quick: bool, repeats: int | None = None
+) -> list[Figure]:
     def wanted(name: str) -> bool:
         return only is None or name in only
 
@@ -667,7 +669,8 @@ def run(only: set[str] | None, fps: int, workdir: Path, quick: bool) -> list[Fig
                     )
                 )
         if wanted("startup"):
-            found, raw["startup"] = startup_figures(catalogues, env, repeats=3 if quick else 7)
+            count = repeats or (3 if quick else 7)
+            found, raw["startup"] = startup_figures(catalogues, env, repeats=count)
             figures += found
         if wanted("typing"):
             found, raw["typing"] = typing_figures(catalogues, env)
@@ -680,6 +683,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="ctdc-tui app and list benchmarks (issue 6)")
     parser.add_argument("--only", help="comma-separated: widget,startup,typing")
     parser.add_argument("--quick", action="store_true", help="bundled + 10,000 only, fewer repeats")
+    parser.add_argument("--repeats", type=int, help="start-up runs per variant (default 7, quick 3)")
     parser.add_argument("--fps", type=int, default=1000, help="TEXTUAL_FPS for the child apps (default 1000)")
     parser.add_argument(
         "--workdir",
@@ -698,7 +702,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         return []
     only = set(args.only.split(",")) if args.only else None
     args.workdir.mkdir(parents=True, exist_ok=True)
-    figures = run(only, args.fps, args.workdir, args.quick)
+    figures = run(only, args.fps, args.workdir, args.quick, args.repeats)
     print_figures(figures)
     return figures
 
