@@ -233,7 +233,7 @@ class ActionsMixin:
         """Esc: close the sidebar overlay, clear the search, or step back one pane."""
         screen = self.screen
         focused = self.focused
-        search = self.query_one(SearchBox)  # type: ignore[attr-defined]
+        search: SearchBox = self.query_one(SearchBox)  # type: ignore[attr-defined]
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         if screen.has_class("-show-sidebar"):
             screen.remove_class("-show-sidebar")
@@ -272,8 +272,8 @@ class ActionsMixin:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (
             action in ("focus_search", "search_done", "accept_suggestion", "escape")
-            and len(self.screen_stack) > 1
-        ):  # type: ignore[attr-defined]
+            and len(self.screen_stack) > 1  # type: ignore[attr-defined]
+        ):
             return False  # a dialog or the palette is open: its keys win
         if action == "focus_search":
             return not isinstance(self.focused, Input | TextArea)
