@@ -116,6 +116,7 @@ class ActionsMixin:
         if not any(is_openable(url) for url in (resource.url, *resource.alternate_urls)):
             self._say(f"Not checked: only http and https links are checked, and this is {resource.url!r}.")
             return
+        self.checking_links.clear()  # the worker group is exclusive: a new check replaces the one running
         self.checking_links.add(resource.id)
         self.update_detail()  # type: ignore[attr-defined]
         self._say(f"Checking the link of {resource.title}…")

@@ -147,7 +147,7 @@ class ViewsMixin:
             self.dead_links.add(resource_id)
             if checked_at < datetime.now(UTC) - timedelta(days=STALE_DAYS):
                 self.stale_links.add(resource_id)
-        if self.index is not None:
+        if hasattr(self.index, "sync_link_status"):  # not while browsing the catalogue before the index opens
             self.index.sync_link_status(self.link_health)
 
     def _link_result(self, resource: Resource) -> Any:
