@@ -165,11 +165,6 @@ EDITOR_SAMPLE = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="screens/note_editor.py: the note editor's TextArea writes a note's control characters (ESC, "
-    "C1, DEL, NUL, bidi overrides) raw to the terminal; an OSC 52 or title sequence in a note is obeyed",
-)
 async def test_note_editor_shows_hostile_notes_literally(
     hostile_app: tuple[CtdcApp, dict[str, Hostile], list[str]],
 ) -> None:

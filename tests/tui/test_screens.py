@@ -104,3 +104,19 @@ async def test_note_editor_in_the_real_app_saves_and_cancels() -> None:
         await settle(pilot)
         assert not isinstance(app.screen, NoteEditorScreen)
         assert app.bookmarks.get(app.catalogue_key, current).note == "why it matters"
+
+
+async def test_control_characters_show_as_symbols_and_save_unchanged() -> None:
+    note = "a\x1b]52;c;eA==\x07b\rc\r\nd\u202ee\x7f"
+    app = EditorApp("T", note)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        area = app.screen.query_one(TextArea)
+        assert area.text == note
+        shown = "".join(area.get_line(i).plain for i in range(area.document.line_count))
+        assert not TERMINAL_CONTROLS & set(shown)
+        assert "\u241b" in shown and "\u240d" in shown  # ESC as ␛, the lone carriage return as ␍
+        assert area.document.line_count == 2  # only the real line break breaks the line
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.result == note

@@ -7,7 +7,8 @@ catalogue text and is shown literally (never as markup).
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +19,52 @@ from textual.widgets import Static, TextArea
 
 from ctdc_tui.core.text import one_line
 from ctdc_tui.tui.keymap import NOTE_EDITOR_BINDINGS, collect_key_help
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+# One visible character for each character a terminal would obey: C0 as its Control Picture
+# (ESC shows as ␛), DEL as ␡, C1 and bidi controls as �. One for one, so columns barely move.
+_VISIBLE = {
+    **{code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+    **{ord(ch): "\ufffd" for ch in _BIDI},
+}
+
+
+# A lone carriage return would become a line break in the TextArea (and a changed note on save):
+# it is held as this private-use character while editing, shown as ␍, and given back on save.
+_LONE_CR = "\ue00d"
+_VISIBLE[ord(_LONE_CR)] = "\u240d"
+
+
+class NoteTextArea(TextArea):
+    """A TextArea that shows control characters as visible symbols; the text itself is unchanged."""
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        self._hold_cr = _LONE_CR not in text
+        if self._hold_cr:
+            text = re.sub(r"\r(?!\n)", _LONE_CR, text)
+        super().__init__(text, **kwargs)
+
+    @property
+    def text(self) -> str:
+        text = self.document.text
+        return text.replace(_LONE_CR, "\r") if self._hold_cr else text
+
+    @text.setter
+    def text(self, text: str) -> None:
+        self.load_text(re.sub(r"\r(?!\n)", _LONE_CR, text) if self._hold_cr else text)
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        plain = line.plain
+        shown = plain.translate(_VISIBLE)
+        if shown == plain:
+            return line
+        safe = Text(shown, end=line.end, no_wrap=True)
+        for span in line.spans:
+            safe.stylize(span.style, span.start, span.end)
+        return safe
 
 
 class NoteEditorScreen(ModalScreen[str | None]):
@@ -63,7 +110,7 @@ class NoteEditorScreen(ModalScreen[str | None]):
         with Vertical() as frame:
             frame.border_title = "Note"
             yield Static(Text(one_line(self.resource_title)), id="note-title", markup=False)
-            yield TextArea(self.original_note, id="note-text", soft_wrap=True, tab_behavior="focus")
+            yield NoteTextArea(self.original_note, id="note-text", soft_wrap=True, tab_behavior="focus")
             yield Static(self._hint(), id="note-hint", markup=False)
 
     def _hint(self) -> Text:
