@@ -57,6 +57,7 @@ def test_fresh_build_writes_index_and_manifest(catalogue: Path, tmp_path: Path, 
         assert index.location == locations.index_dir(catalogue, tmp_path / "idx")
         assert (index.location / MANIFEST).is_file()
         assert index.info.rebuilt
+        assert index.notices == [], "a first build is not news: it must not alarm the user"
         assert index.info.whoosh_version == "2.7.5"
         assert index.info.resource_count == sum(len(c.resource_ids) for c in index.catalogue.categories) > 0
         assert index.search("backbone").total >= 1
