@@ -862,7 +862,9 @@ class SearchIndex:
                     updated = cls._update_in_place(place, source, progress, notices)
                 except _Stale as stale:  # nothing there to update: a first build says nothing
                     if stale.reason != "no index yet":
-                        notices.append(f"Re-indexing only the changed files failed ({stale.reason}); rebuilding.")
+                        notices.append(
+                            f"Re-indexing only the changed files failed ({stale.reason}); rebuilding."
+                        )
                     updated = None
                 except Exception as exc:  # any doubt: build from scratch
                     notices.append(f"Re-indexing only the changed files failed ({exc}); rebuilding.")
