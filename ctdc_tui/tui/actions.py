@@ -372,6 +372,11 @@ class ActionsMixin:
 
         self.push_screen(HelpScreen())  # type: ignore[attr-defined]
 
+    def action_command_palette(self) -> None:
+        from ctdc_tui.tui.commands import open_palette
+
+        open_palette(self)  # type: ignore[arg-type]
+
     def on_goto_resource(self, message: Any) -> None:
         self.goto_resource(message.resource_id)  # type: ignore[attr-defined]
 

@@ -122,6 +122,8 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             id="app.accept_suggestion",
         ),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
+        # Textual adds ctrl+p itself when no binding opens the palette; this one can be remapped.
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
         Binding("q", "quit", "Quit", id="app.quit"),
         *_category_bindings(),
     ]
@@ -171,15 +173,21 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
 
     def _apply_config(self) -> None:
-        from ctdc_tui.core.config import check_binding_ids, load_config
+        from ctdc_tui.core.config import check_binding_ids, check_theme, load_config
 
         config, problems = load_config()
         known = self._binding_ids()
         keymap = dict(config.keymap)
-        problems = [*problems, *check_binding_ids(keymap, known, path=config.path, lines=config.keymap_lines)]
+        problems = [
+            *problems,
+            *check_binding_ids(keymap, known, path=config.path, lines=config.keymap_lines),
+            *check_theme(config, self.available_themes),
+        ]
         keymap = {binding_id: keys for binding_id, keys in keymap.items() if binding_id in known}
         if keymap:
             self.set_keymap(keymap)
+        if "app.palette" in keymap:  # the footer shows the palette's key under this name
+            self.COMMAND_PALETTE_BINDING = keymap["app.palette"].split(",")[0].strip()  # type: ignore[misc]
         self._config_theme = config.theme
         for problem in problems:
             self.notify(problem.format(), title="Config", severity="warning", markup=False, timeout=10)

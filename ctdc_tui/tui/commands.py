@@ -8,6 +8,10 @@
   also fuzzy-matches every title, so abbreviations such as "cvc tch" work.
 - ``CategoryCommands`` ("Go to category…") lists All resources, the categories
   with their counts, and Bookmarks.
+- ``CtdcCommandPalette`` is Textual's palette with one guard: a PageUp/PageDown
+  handled before its list has a size (queued right behind ctrl+p) does nothing
+  instead of stopping the app (Textual 8.2.8 raises ``KeyError`` in
+  ``OptionList._move_page`` then). The app and both pickers use it.
 - ``AppCommands`` offers the two pickers and the app's general commands; each
   runs an app action (``self.app.run_action``) and shows its current key. A
   command whose action the app does not define is not offered.
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import App
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.message import Message
 
@@ -355,11 +359,30 @@ class CategoryCommands(Provider):
                 )
 
 
-class ResourcePicker(CommandPalette):
+class CtdcCommandPalette(CommandPalette):
+    """Textual's command palette, safe from page keys that arrive before its list is laid out."""
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_up", "page_down"):
+            commands = self.query_one(CommandList)
+            # Textual 8.2.8 maps the highlight to a line only once the list has a size; a page move
+            # before that (keys queued behind ctrl+p, or the list still hidden) raises KeyError.
+            if commands.highlighted is not None and not commands.scrollable_content_region:
+                return
+        super()._action_command_list(action)
+
+
+def open_palette(app: App[Any]) -> None:
+    """Open the command palette (ctrl+p), unless one is open already."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(CtdcCommandPalette(id="--command-palette"))
+
+
+class ResourcePicker(CtdcCommandPalette):
     """The palette with only "Go to resource…" in it."""
 
 
-class CategoryPicker(CommandPalette):
+class CategoryPicker(CtdcCommandPalette):
     """The palette with only "Go to category…" in it."""
 
 

@@ -148,7 +148,7 @@ def collect_key_help(app: App[Any], extra: Iterable[type[DOMNode]] | None = None
             if binding.id is None and not _fixed_key_listed(app, node):
                 continue
             description = binding.description or BUILT_IN_DESCRIPTIONS.get(binding.action, "")
-            if binding.id is None:
+            if binding.id is None or binding.action == "command_palette":  # the footer's word is short
                 description = BUILT_IN_DESCRIPTIONS.get(binding.action, description)
             if not description:
                 description = binding.action.replace("_", " ").capitalize()

@@ -424,3 +424,31 @@ async def test_cursor_moved_while_a_search_runs_stays_put() -> None:
         app.show_search_results(app.generation, late, dict(late.facets))
         await settle(pilot)
         assert app.current_id() == chosen
+
+
+@pytest.mark.parametrize("presses", [("s", "s"), ("s",)])
+async def test_sort_is_saved_and_the_list_comes_back_in_that_order(presses: tuple[str, ...]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.show_view(ALL)  # every resource, so the order shows
+        await settle(pilot)
+        await pilot.press(*presses)
+        await settle(pilot)
+        chosen = app.sort
+        assert chosen in ("title", "year")
+        await pilot.press("q")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.sort == chosen and app.view_key == ALL
+        source = app.query_one(ResourceList).source
+        rows = [source.row(i) for i in range(len(source))]
+        assert len(rows) > 10
+        if chosen == "title":
+            titles = [row.title.casefold() for row in rows]
+            assert titles == sorted(titles)
+        else:
+            years = [row.year for row in rows if row.year is not None]
+            assert len(set(years)) > 1
+            assert years in (sorted(years), sorted(years, reverse=True))

@@ -126,3 +126,44 @@ async def test_unknown_binding_id_and_bad_key_are_reported_and_the_rest_applies(
         await pilot.press("ctrl+b")
         await settle(pilot)
         assert app.bookmarks.get(app.catalogue_key, current) is not None
+
+
+async def test_misspelt_theme_is_reported_with_file_line_and_a_guess(isolated_home: Path) -> None:
+    path = write_config(isolated_home, '# my settings\ntheme = "gruvbx"\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        notices = [n for n in app._notifications if "gruvbx" in n.message]
+        assert len(notices) == 1, [n.message for n in app._notifications]
+        assert f"{path}:2" in notices[0].message
+        assert "did you mean 'gruvbox'" in notices[0].message
+        assert notices[0].markup is False
+        assert app.theme != "gruvbx" and app.theme in app.available_themes
+
+
+async def test_known_theme_gives_no_notice_and_applies(isolated_home: Path) -> None:
+    write_config(isolated_home, 'theme = "nord"\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        assert not [n.message for n in app._notifications if "theme" in n.message]
+        assert app.theme == "nord"
+
+
+async def test_palette_key_can_be_remapped(isolated_home: Path) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets._footer import FooterKey
+
+    write_config(isolated_home, '[keymap]\napp.palette = "ctrl+k"\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        assert not [n.message for n in app._notifications if "palette" in n.message]
+        footer_key = app.query_one(".-command-palette", FooterKey)
+        assert footer_key.key == "ctrl+k"  # the footer shows the key that now opens the palette
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert not CommandPalette.is_open(app)
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert CommandPalette.is_open(app)
