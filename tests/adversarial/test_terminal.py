@@ -3,18 +3,22 @@
 Runs on the hostile catalogue, so every layout meets the worst text. Pilot re-raises any
 exception the app hits when the run ends; the app must still be running at the end and a
 full redraw must carry no foreign control character. Quitting keys are left out of the
-mash (``q``, ``ctrl+q``, ``ctrl+c``), and ``open_url`` is recorded instead of starting a browser.
+mash (``q``, ``ctrl+q``, ``ctrl+c``) and so are the palette's "Quit" and "Screenshot" (which
+writes a file outside the test folder); ``open_url`` is recorded instead of starting a browser.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual import events
+from textual.app import App, SystemCommand
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.screen import Screen
 
 from ctdc_tui.core import links
 from ctdc_tui.tui.app import CtdcApp
@@ -30,6 +34,7 @@ KEYS = [
     "left_parenthesis", "right_square_bracket", "left_square_bracket", "tilde", "at", "dollar_sign",
     "full_stop", "comma", "exclamation_mark", "ctrl+p",
 ]  # fmt: skip
+LEFT_OUT_COMMANDS = {"Quit", "Screenshot"}
 RESIZES = 200
 PRESSES = 1_000
 
@@ -40,6 +45,13 @@ def app(
 ) -> CtdcApp:
     opened: list[str] = []
     monkeypatch.setattr(CtdcApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
+
+    def system_commands(self: CtdcApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+        for command in App.get_system_commands(self, screen):
+            if command.title not in LEFT_OUT_COMMANDS:
+                yield command
+
+    monkeypatch.setattr(CtdcApp, "get_system_commands", system_commands)
     application = CtdcApp(hostile_catalogue[0])
     application.opened = opened  # type: ignore[attr-defined]
     return application
@@ -82,18 +94,21 @@ def mash(app: CtdcApp, keys: list[str]) -> None:
 async def test_a_thousand_random_keys(app: CtdcApp) -> None:
     rng = random.Random(1000)
     keys = [rng.choice(KEYS) for _ in range(PRESSES)]
+    screens_seen: set[str] = set()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         for start in range(0, PRESSES, 20):
             mash(app, keys[start : start + 20])
             await pilot.pause()
             assert app.is_running, f"the app stopped after keys {keys[: start + 20][-10:]}"
+            screens_seen.add(type(app.screen).__name__)
             if start % 200 == 0:
                 await pilot.resize_terminal(rng.randint(20, 160), rng.randint(6, 50))
         await settle(pilot)
         assert app.is_running
         assert_terminal_safe(app)
         assert all(links.is_openable(url) for url in app.opened)  # type: ignore[attr-defined]
+        assert "CtdcCommandPalette" in screens_seen, screens_seen  # the mash reached the palette
 
 
 @pytest.mark.parametrize("second", ["pageup", "pagedown"])
