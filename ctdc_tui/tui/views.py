@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -35,6 +36,13 @@ SEARCH_SORTS = ("relevance", "title", "year", "catalogue")
 BROWSE_SORTS = ("catalogue", "title", "year")
 
 Rows = ResultRows | BookmarkRows
+
+# The detail pane follows the cursor, but laying it out costs more than moving the
+# cursor. A move after DETAIL_QUIET seconds of stillness updates the pane at once;
+# moves closer together than that (a held or fast-tapped key) update it once, when
+# the cursor has rested for DETAIL_TRAIL seconds.
+DETAIL_QUIET = 0.1
+DETAIL_TRAIL = 0.05
 
 
 class ViewsMixin:
@@ -66,6 +74,9 @@ class ViewsMixin:
         self._view_before_search: str | None = None
         self._related_for: str | None = None
         self._related: list[Resource] = []
+        self._last_move = 0.0  # monotonic time of the last cursor move in the list
+        self._detail_timer: Any = None  # the pending trailing detail update, while the cursor moves
+        self._detail_for: str | None = None  # the row id the detail pane was last drawn for
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -381,10 +392,32 @@ class ViewsMixin:
         )
         return empty_advice(view, short=short)
 
+    def follow_cursor(self, resource_id: str | None) -> None:
+        """The cursor moved: update the detail pane now, or once the cursor rests (see DETAIL_QUIET)."""
+        if self._detail_timer is None and resource_id is not None and resource_id == self._detail_for:
+            return  # the pane shows it already (new rows keep the cursor's resource: apply_rows drew it)
+        moved_at = monotonic()
+        moving = moved_at - self._last_move < DETAIL_QUIET
+        self._last_move = moved_at
+        if not moving:
+            self.update_detail()
+            return
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_TRAIL, self._cursor_rested)  # type: ignore[attr-defined]
+
+    def _cursor_rested(self) -> None:
+        self._detail_timer = None  # it has fired: nothing to stop
+        self.update_detail()
+
     def update_detail(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
         rows = self.rows
         cursor = self.query_one(ResourceList).cursor  # type: ignore[attr-defined]
+        self._detail_for = rows.row(cursor).id if rows is not None and 0 <= cursor < len(rows) else None
         if self.index is None:
             detail.show(DetailView(message=Text("Opening the catalogue…", style="italic")))
             return
@@ -447,7 +480,7 @@ class ViewsMixin:
     # (Handlers are named, not @on-decorated: Textual collects @on only from the App class itself.)
     def on_resource_list_highlighted(self, event: ResourceList.Highlighted) -> None:
         if event.resource_list is not None and event.resource_list.id == "results":
-            self.update_detail()
+            self.follow_cursor(event.resource_id)
 
     def on_resource_list_selected(self, event: ResourceList.Selected) -> None:
         if event.resource_list is not None and event.resource_list.id == "results":

@@ -11,7 +11,7 @@ resources sit in another option list at the bottom: Enter follows one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -166,6 +166,11 @@ def render_detail(view: DetailView, compact: bool = False) -> Group:
     return Group(*parts)
 
 
+def _body_of(view: DetailView) -> DetailView:
+    """What ``render_detail`` draws of a view (related and link choices have widgets of their own)."""
+    return replace(view, related=(), link_choices=(), link_choices_title="")
+
+
 class RelatedList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="related.down"),
@@ -228,6 +233,10 @@ class DetailPane(VerticalScroll):
         self.view = DetailView()
         self._compact = False
         self._shown_choices: tuple[LinkChoice, ...] = ()
+        self._shown_related: tuple[Resource, ...] = ()
+        self._shown_once = False
+        self._shown_body = False
+        self._shown_title = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -241,10 +250,18 @@ class DetailPane(VerticalScroll):
             self.query_one(widget).display = False
 
     def show(self, view: DetailView) -> None:
+        """Render ``view``; parts that did not change are left alone (each change lays out the screen)."""
+        compact = self._is_narrow()
+        if view == self.view and compact == self._compact and self._shown_once:
+            return
         same_resource = view.resource and self.view.resource and view.resource.id == self.view.resource.id
+        previous, was_compact = self.view, self._compact
         self.view = view
-        self._compact = self._is_narrow()
-        self.query_one("#detail-body", Static).update(render_detail(view, self._compact))
+        self._compact = compact
+        self._shown_once = True
+        if not self._shown_body or _body_of(view) != _body_of(previous) or compact != was_compact:
+            self._shown_body = True
+            self.query_one("#detail-body", Static).update(render_detail(view, compact))
         choices = self.query_one(LinkChoiceList)
         if view.link_choices != self._shown_choices:
             self._shown_choices = tuple(view.link_choices)
@@ -254,14 +271,18 @@ class DetailPane(VerticalScroll):
         has_choices = bool(view.link_choices)
         choices.display = has_choices
         title = self.query_one("#link-choices-title", Static)
-        title.update(Text(view.link_choices_title, style="bold underline"))
+        if view.link_choices_title != self._shown_title:
+            self._shown_title = view.link_choices_title
+            title.update(Text(view.link_choices_title, style="bold underline"))
         title.display = has_choices
         related = self.query_one(RelatedList)
-        related.set_options(
-            Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
-        )
-        if view.related:
-            related.highlighted = 0
+        if tuple(view.related) != self._shown_related:
+            self._shown_related = tuple(view.related)
+            related.set_options(
+                Option(data_text(item.title, single_line=True), id=item.id) for item in view.related
+            )
+            if view.related:
+                related.highlighted = 0
         visible = bool(view.related)
         related.display = visible
         self.query_one("#related-title").display = visible
