@@ -101,10 +101,32 @@ def test_read_only_data_folder_lists_and_refuses_changes_clearly(world: World, s
     assert _digest(store_file) == before
 
 
+def _add_process(world: World, rid: str, note: str) -> subprocess.Popen[bytes]:
+    """`ctdc bookmarks add RID --note NOTE` in its own process, on the world's catalogue (the same
+    `--data` as `listed`: without it the command bookmarks into the bundled catalogue, whose key
+    differs, and its note is never seen here)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ctdc_tui", *world.args("bookmarks", "add", rid, "--note", note)[:-2]],
+        env=world.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_a_finished_add_process_is_seen_by_the_next_listing(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The premise of the kill test below: a process left to finish changes what `listed` shows."""
+    proc = _add_process(world, IDS[0], "replaced")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert listed(world, capsys)[IDS[0]] == "replaced"
+
+
 def test_processes_killed_mid_write_lose_nothing_committed(
     world: World, store_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`ctdc bookmarks note` processes are SIGKILLed at random moments; each one that finished is kept."""
+    """`ctdc bookmarks add --note` processes are SIGKILLed at random moments; each finished one is kept."""
     rng = random.Random(7)
     # For each id, the notes it may hold now: the last one whose process finished, and any written
     # after it by a process killed between its commit and its exit.
@@ -113,12 +135,7 @@ def test_processes_killed_mid_write_lose_nothing_committed(
     for round_ in range(8):
         rid = IDS[round_ % 2]
         note = f"round {round_}"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ctdc_tui", "bookmarks", "add", rid, "--note", note],
-            env=world.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        proc = _add_process(world, rid, note)
         time.sleep(rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
         _, err = proc.communicate()
