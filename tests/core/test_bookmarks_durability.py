@@ -129,23 +129,47 @@ def test_two_processes_on_the_same_bookmarks_never_fail(tmp_path: Path) -> None:
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+# Adds bookmarks r<start>, r<start+1>, ... and prints each id once its commit returned. With a
+# third argument N it SIGKILLs itself right after the N-th commit, before printing it: the exact
+# moment that leaves a committed write nobody was told about.
 KILL_WORKER = textwrap.dedent(
     """
-    import sys
+    import os, signal, sys
     from pathlib import Path
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Resource
     path, start = Path(sys.argv[1]), int(sys.argv[2])
+    die_after = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     store = BookmarkStore.open(path)
     i = start
     while True:
         rid = f"r{i}"
         store.add("cat", Resource(id=rid, title=rid, url="https://example.org/" + rid, category="c"),
                   note="x" * (i % 700))
+        if i - start + 1 == die_after:
+            os.kill(os.getpid(), signal.SIGKILL)
         print(rid, flush=True)  # printed only after the commit returned
         i += 1
     """
 )
+
+
+def check_after_kill(path: Path, committed: list[str]) -> list[str]:
+    """Open the store a killed writer left: every reported write is there, and at most one more
+    (the write in flight when the signal came); returns ``committed`` with that one added, since
+    it is committed now and later rounds must keep it too."""
+    with BookmarkStore.open(path) as store:
+        assert store.notices == []
+        ids = store.ids("cat")
+    assert set(committed) <= ids
+    unreported = ids - set(committed)
+    assert len(unreported) <= 1, unreported
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    return committed + sorted(unreported)
 
 
 def test_sigkill_in_a_loop_of_writes_loses_nothing_committed(tmp_path: Path) -> None:
@@ -168,13 +192,28 @@ def test_sigkill_in_a_loop_of_writes_loses_nothing_committed(tmp_path: Path) -> 
         rest, _ = proc.communicate(timeout=30)
         committed += rest.split()
         assert proc.returncode == -signal.SIGKILL
-        with BookmarkStore.open(path) as store:
-            assert store.notices == []
-            ids = store.ids("cat")
-            assert set(committed) <= ids
-            # at most the one write in flight when the signal came may be there unreported
-            assert len(ids - set(committed)) <= 1
-            assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        committed = check_after_kill(path, committed)
+
+
+def test_writes_killed_before_they_were_reported_are_kept_round_after_round(tmp_path: Path) -> None:
+    """Each writer dies right after a commit it never reported; every one of those is kept, and
+    each round still allows (and finds) exactly one such write of its own."""
+    path = tmp_path / "bookmarks.sqlite3"
+    committed: list[str] = []
+    for round_no, die_after in enumerate((3, 7, 1)):
+        start = round_no * 1000
+        proc = subprocess.run(
+            [sys.executable, "-c", KILL_WORKER, str(path), str(start), str(die_after)],
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == -signal.SIGKILL
+        reported = proc.stdout.split()
+        assert reported == [f"r{start + i}" for i in range(die_after - 1)]
+        committed = check_after_kill(path, committed + reported)
+        assert committed[-1] == f"r{start + die_after - 1}"  # the unreported commit survived
+    assert len(committed) == 3 + 7 + 1
 
 
 def test_damaged_file_is_moved_aside_and_a_fresh_store_starts(tmp_path: Path) -> None:
