@@ -26,7 +26,9 @@ import builtins
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -328,16 +330,18 @@ class BookmarkStore:
     def _open_read_only(cls, path: Path, reason: str) -> BookmarkStore:
         conn: sqlite3.Connection | None = None
         if path.is_file():
-            for query in ("mode=ro", "immutable=1"):
+            # With a -wal (left by a killed writer, or the store is open elsewhere) its commits must
+            # be read: ``immutable=1`` would skip them, so when ``mode=ro`` cannot open (no -shm, and
+            # the folder cannot get one) a private copy is read through its -wal instead.
+            wal = _has_wal(path)
+            openers: tuple[Callable[[], sqlite3.Connection], ...] = (
+                lambda: _connect_uri(path, "mode=ro"),
+                (lambda: _read_through_copy(path)) if wal else (lambda: _connect_uri(path, "immutable=1")),
+            )
+            for opener in openers:
                 candidate = None
                 try:
-                    candidate = sqlite3.connect(
-                        f"{path.resolve().as_uri()}?{query}",
-                        uri=True,
-                        isolation_level=None,
-                        check_same_thread=False,
-                        timeout=BUSY_TIMEOUT_SECONDS,
-                    )
+                    candidate = opener()
                     version = int(candidate.execute("PRAGMA user_version").fetchone()[0])
                     _refuse_newer(version, path)
                     if version:
@@ -348,7 +352,7 @@ class BookmarkStore:
                         break
                     conn = candidate
                     break
-                except (sqlite3.Error, CtdcError) as exc:
+                except (sqlite3.Error, OSError, CtdcError) as exc:
                     if candidate is not None:
                         candidate.close()
                     if isinstance(exc, CtdcError):  # a newer schema: refused here too
@@ -612,12 +616,18 @@ def check_bookmark_store(path: Path, catalogue_key: str) -> dict[str, Any]:
     conn: sqlite3.Connection | None = None
     try:
         # With no -wal file the main file holds everything, and immutable=1 reads it without
-        # creating -wal/-shm files; with one (the store is open elsewhere), read through it.
-        query = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?{query}", uri=True, isolation_level=None, timeout=5
-        )
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        # creating -wal/-shm files; with one (the store is open elsewhere, or a writer was killed)
+        # read through it, from a private copy when the folder cannot hold the -shm that needs.
+        wal = _has_wal(path)
+        conn = _connect_uri(path, "mode=ro" if wal else "immutable=1")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            if not wal or _code(exc) != _SQLITE_CANTOPEN:
+                raise
+            conn.close()
+            conn = _read_through_copy(path)
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             return {
                 **out,
@@ -636,6 +646,8 @@ def check_bookmark_store(path: Path, catalogue_key: str) -> dict[str, Any]:
         return {**out, "count": total, "in_catalogue": mine}
     except sqlite3.Error as exc:
         return {**out, "status": "damaged", "reason": str(exc)}
+    except OSError as exc:
+        return {**out, "status": "unreadable", "reason": exc.strerror or str(exc)}
     finally:
         if conn is not None:
             with contextlib.suppress(sqlite3.Error):
@@ -646,6 +658,45 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
     )
+
+
+def _connect_uri(path: Path, query: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?{query}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_SECONDS,
+    )
+
+
+def _has_wal(path: Path) -> bool:
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _read_through_copy(path: Path) -> sqlite3.Connection:
+    """An in-memory copy of the store at ``path`` with the commits of its -wal, for a folder where
+    SQLite cannot create the -shm that reading a -wal needs. The file and its -wal are copied to a
+    private temporary folder, SQLite recovers the copy there, and the result is loaded into memory;
+    nothing next to ``path`` is touched. Raises ``OSError`` or ``sqlite3.Error``."""
+    with tempfile.TemporaryDirectory(prefix="ctdc-bookmarks-") as tmp:
+        copy = Path(tmp) / "bookmarks.sqlite3"
+        shutil.copyfile(path, copy)
+        shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+        source = sqlite3.connect(str(copy), isolation_level=None)
+        try:
+            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            try:
+                source.backup(memory)
+            except BaseException:
+                memory.close()
+                raise
+        finally:
+            source.close()
+    return memory
 
 
 def _refuse_newer(version: int, path: Path) -> None:

@@ -338,6 +338,15 @@ def _run_without_root(script: str, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+def _run_in_read_only_folder(data: Path, *probes: tuple[str, Path]) -> list[subprocess.CompletedProcess[str]]:
+    """Run each (script, store path) while ``data`` is read-only (restored after); the finished runs."""
+    os.chmod(data, 0o555)
+    try:
+        return [_run_without_root(script, str(path)) for script, path in probes]
+    finally:
+        os.chmod(data, 0o755)
+
+
 @pytest.mark.parametrize("existing", [True, False], ids=["with-store", "empty"])
 def test_read_only_data_folder_shows_bookmarks_and_refuses_changes(tmp_path: Path, existing: bool) -> None:
     import json
@@ -351,11 +360,7 @@ def test_read_only_data_folder_shows_bookmarks_and_refuses_changes(tmp_path: Pat
         for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
             assert not leftover.exists()  # closed cleanly: checkpointed
         os.chmod(path, 0o444)
-    os.chmod(data, 0o555)
-    try:
-        proc = _run_without_root(READ_ONLY_PROBE, str(path))
-    finally:
-        os.chmod(data, 0o755)
+    (proc,) = _run_in_read_only_folder(data, (READ_ONLY_PROBE, path))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["read_only"] is True
@@ -405,10 +410,89 @@ def test_newer_schema_in_a_read_only_folder_is_refused_too(tmp_path: Path) -> No
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.close()
-    os.chmod(data, 0o555)
-    try:
-        proc = _run_without_root(NEWER_PROBE, str(path))
-    finally:
-        os.chmod(data, 0o755)
+    (proc,) = _run_in_read_only_folder(data, (NEWER_PROBE, path))
     assert proc.returncode == 0, proc.stderr
     assert "written by a newer version of ctdc-tui" in proc.stdout
+
+
+# Commits two changes that live only in the -wal (no checkpoint), then starts a third change and
+# SIGKILLs itself in the middle of it: the state a writer killed mid-transaction leaves.
+WAL_KILL_WORKER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Resource
+    store = BookmarkStore.open(Path(sys.argv[1]))
+    conn = store._conn
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    for rid in ("a", "b"):
+        store.add("cat", Resource(id=rid, title=rid, url="https://example.org/" + rid, category="c"))
+    store.set_note("cat", "a", "committed")
+    b = Resource(id="b", title="b", url="https://example.org/b", category="c")
+    store.add("cat", b, note="in the wal")  # adding again with a note replaces the note
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE bookmarks SET note = 'never committed'")
+    conn.execute("DELETE FROM bookmarks WHERE resource_id = 'b'")
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+WAL_ONLY_NOTES = {"a": "committed", "b": "in the wal"}
+HEALTH_PROBE = (
+    "import json, sys; from pathlib import Path; from ctdc_tui.core.bookmarks import check_bookmark_store; "
+    "print(json.dumps(check_bookmark_store(Path(sys.argv[1]), 'cat')))"
+)
+
+
+def kill_writer_mid_transaction(path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", WAL_KILL_WORKER, str(path)], capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert Path(f"{path}-wal").stat().st_size > 0  # the commits are in the -wal only
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    try:  # the main file alone does not even hold the table yet
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'bookmarks'").fetchall()
+    finally:
+        conn.close()
+
+
+def test_wal_only_commits_of_a_writer_killed_mid_transaction_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bookmarks.sqlite3"
+    kill_writer_mid_transaction(path)
+    with BookmarkStore.open(path) as store:
+        assert store.notices == []  # a -wal left by a kill is normal, not damage
+        assert store.notes("cat") == WAL_ONLY_NOTES
+    assert not list(tmp_path.glob("*damaged*"))
+
+
+@pytest.mark.parametrize("shm", [True, False], ids=["with-shm", "shm-gone"])
+def test_read_only_folder_shows_wal_only_commits_a_killed_writer_left(tmp_path: Path, shm: bool) -> None:
+    """SQLite cannot make a -shm in a read-only folder; the store must still be read through its
+    -wal (never `immutable=1`, which skips it and showed no bookmarks at all)."""
+    import json
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "bookmarks.sqlite3"
+    kill_writer_mid_transaction(path)
+    if not shm:
+        Path(f"{path}-shm").unlink()
+    before = {p.name: digest(p) for p in data.iterdir()}
+    for p in data.iterdir():
+        os.chmod(p, 0o444)
+    proc, health = _run_in_read_only_folder(data, (READ_ONLY_PROBE, path), (HEALTH_PROBE, path))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["read_only"] is True
+    assert out["notes"] == WAL_ONLY_NOTES
+    assert health.returncode == 0, health.stderr
+    assert json.loads(health.stdout) | {"path": ""} == {  # `ctdc doctor` does not call it damaged
+        "path": "",
+        "status": "ok",
+        "reason": "",
+        "count": 2,
+        "in_catalogue": 2,
+    }
+    assert out["error"] and "cannot save bookmarks" in out["error"]
+    assert {p.name: digest(p) for p in data.iterdir()} == before  # nothing was written
+    with BookmarkStore.open(path) as store:  # once writable again, the same commits are there
+        assert store.notes("cat") == WAL_ONLY_NOTES
