@@ -11,7 +11,9 @@
 - ``CtdcCommandPalette`` is Textual's palette with one guard: a PageUp/PageDown
   handled before its list has a size (queued right behind ctrl+p) does nothing
   instead of stopping the app (Textual 8.2.8 raises ``KeyError`` in
-  ``OptionList._move_page`` then). The app and both pickers use it.
+  ``OptionList._move_page`` then), and a search started by letters queued
+  behind escape, after its widgets are gone, does nothing instead of raising
+  ``NoMatches``. The app and both pickers use it.
 - ``AppCommands`` offers the two pickers and the app's general commands; each
   runs an app action (``self.app.run_action``) and shows its current key. A
   command whose action the app does not define is not offered.
@@ -370,6 +372,35 @@ class CtdcCommandPalette(CommandPalette):
             if commands.highlighted is not None and not commands.scrollable_content_region:
                 return
         super()._action_command_list(action)
+
+    # Keys queued behind escape (letters typed before the palette is gone) start a new search while
+    # the closing palette's widgets are being removed; Textual 8.2.8 then raises NoMatches for the
+    # CommandList inside the search worker and the app dies. Nothing is left to show: do nothing.
+    def _has_list(self) -> bool:
+        return bool(self.query(CommandList))
+
+    def _gather_commands(self, search_value: str) -> Any:
+        if self._has_list():
+            return super()._gather_commands(search_value)
+        return None
+
+    def _refresh_command_list(
+        self, command_list: CommandList, commands: list[Any], clear_current: bool
+    ) -> None:
+        if self._has_list():
+            super()._refresh_command_list(command_list, commands, clear_current)
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        if self._has_list():
+            super()._start_no_matches_countdown(search_value)
+
+    def _watch__list_visible(self) -> None:
+        if self._has_list():
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if self._has_list():
+            await super()._watch__show_busy()
 
 
 def open_palette(app: App[Any]) -> None:

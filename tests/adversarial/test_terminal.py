@@ -120,3 +120,16 @@ async def test_palette_survives_page_keys_queued_behind_ctrl_p(app: CtdcApp, sec
         await settle(pilot)
         assert app.is_running
         assert app.screen.has_class("--textual-command-palette")
+
+
+async def test_palette_survives_letters_queued_behind_escape(app: CtdcApp) -> None:
+    """Found by the key mash under load: letters typed while the palette closes start a search
+    after its widgets are gone (Textual 8.2.8 raises NoMatches in the search worker there)."""
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        for round_ in range(20):
+            mash(app, ["ctrl+p", *"go"[: round_ % 3], "escape", *"ozu"])
+            await pilot.pause()
+            assert app.is_running, f"the app stopped in round {round_}"
+        await settle(pilot)
+        assert app.is_running
