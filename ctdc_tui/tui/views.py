@@ -40,8 +40,10 @@ Rows = ResultRows | BookmarkRows
 # The detail pane follows the cursor, but laying it out costs more than moving the
 # cursor. A move after DETAIL_QUIET seconds of stillness updates the pane at once;
 # moves closer together than that (a held or fast-tapped key) update it once, when
-# the cursor has rested for DETAIL_TRAIL seconds.
-DETAIL_QUIET = 0.1
+# the cursor has rested for DETAIL_TRAIL seconds. DETAIL_QUIET is well above the
+# cost of one step on a loaded machine: were it below, a slow step would make the
+# next one redraw the pane, and so slow that one down too (docs/performance.md).
+DETAIL_QUIET = 0.25
 DETAIL_TRAIL = 0.05
 
 
