@@ -189,8 +189,11 @@ def test_sigkill_in_a_loop_of_writes_loses_nothing_committed(tmp_path: Path) -> 
             committed.append(line.strip())
             seen += 1
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
-        committed += rest.split()
+        # Read the rest through the same file object: readline() may already hold later lines in
+        # its buffer, which communicate(timeout=...) (reading the raw pipe) would never return.
+        committed += proc.stdout.read().split()
+        proc.stdout.close()
+        proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
         committed = check_after_kill(path, committed)
 
