@@ -37,6 +37,7 @@ from textual.app import App
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.message import Message
+from textual.widgets import LoadingIndicator
 
 from ctdc_tui.core.text import one_line
 from ctdc_tui.tui.keymap import keys_for_action
@@ -398,9 +399,12 @@ class CtdcCommandPalette(CommandPalette):
         if self._has_list():
             super()._watch__list_visible()
 
-    async def _watch__show_busy(self) -> None:
+    def _watch__show_busy(self) -> None:  # type: ignore[override]
+        # Textual's watcher is a coroutine that goes unawaited when the palette closes first;
+        # this one does the same two updates at once.
         if self._has_list():
-            await super()._watch__show_busy()
+            self.query_one(LoadingIndicator).set_class(self._show_busy, "--visible")
+            self.query_one(CommandList).set_class(self._show_busy, "--populating")
 
 
 def open_palette(app: App[Any]) -> None:
