@@ -19,17 +19,7 @@ BUNDLED = Path(__file__).resolve().parents[2] / "data"
 ESC = "\x1b"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CTDC_DATA", raising=False)
-    monkeypatch.delenv("CTDC_INDEX_DIR", raising=False)
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(BUNDLED, tmp_path / "catalogue"))
+pytestmark = pytest.mark.usefixtures("home")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import importlib.metadata
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,20 +19,7 @@ from ctdc_tui.core.bookmarks import BookmarkStore
 from ctdc_tui.core.catalog import load_catalog
 from ctdc_tui.core.link_status import LinkResult, LinkStatusCache
 
-BUNDLED = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CTDC_DATA", raising=False)
-    monkeypatch.delenv("CTDC_INDEX_DIR", raising=False)
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(BUNDLED, tmp_path / "catalogue"))
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def doctor(capsys: pytest.CaptureFixture[str], catalogue: Path, *extra: str) -> tuple[int, str, str]:
