@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_bundled_data import IDS as BUNDLED_IDS
+
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_FILES = {
     "catalog.yaml",
@@ -35,23 +37,7 @@ EXPECTED_FILES = {
     "resourcing-collaboratives.yaml",
     "sustaining-the-gain.yaml",
 }
-EXPECTED_IDS = {
-    "equipt-to-innovate-framework",
-    "brigade-organizer-resources",
-    "guide-to-starting-a-local-data-intermediary",
-    "accelerating-public-engagement-roadmap",
-    "cutgroup-book",
-    "when-to-apply-collective-impact",
-    "cultivating-talent",
-    "understanding-the-value-of-backbone-organizations-part-1",
-    "cross-sector-partnership-assessment",
-    "ten-hacks-from-code-for-america-to-help-you-hire",
-    "how-civic-tech-volunteers-should-engage-government-staff",
-    "nnip-partners-and-local-governments-work-together",
-    "playing-to-win-kansas-city-playbook",
-    "connecting-to-change-the-world",
-    "results-based-accountability-the-road-to-better-results",
-}
+EXPECTED_IDS = {rid for ids in BUNDLED_IDS.values() for rid in ids}
 
 pytestmark = pytest.mark.slow
 
