@@ -1272,6 +1272,19 @@ class SearchIndex:
             return query.NullQuery
         return query.Or([query.Term(fieldname, t) for t in sorted(terms)], boost=boost)
 
+    def suggest(self, text: str) -> str | None:
+        """The "did you mean" spelling of ``text`` read as whole words, without searching.
+
+        ``search(..., as_you_type=True)`` leaves the last word, a prefix, unchecked;
+        this checks it too, at the cost of a few term look-ups, not a second search.
+        """
+        try:
+            with self._lock:
+                prepared = queries.prepare(text)
+                return self._suggest(prepared.plain_words, self._searcher.reader(), text)
+        except Exception:  # like search(): a query string never raises
+            return None
+
     def _suggest(self, words: Sequence[str], reader: Any, text: str) -> str | None:
         replacements: dict[str, str] = {}
         for word in words:

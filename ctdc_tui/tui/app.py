@@ -33,17 +33,25 @@ from ctdc_tui.tui.views import ViewsMixin
 from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
-from ctdc_tui.tui.widgets.sidebar import ALL, Sidebar
+from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.link_status import LinkStatusCache
-    from ctdc_tui.core.search import SearchIndex
+    from ctdc_tui.core.search import Results, SearchIndex
 
 
 # If the index is not open this long after start-up, browse from the catalogue meanwhile.
 EARLY_BROWSE_AFTER = 0.4
+# A search as you type asks for this many hits first; the list asks for more near its end.
+SEARCH_PAGE = 200
+# Facet counts (the sidebar while searching) that took longer than FACETS_CHEAP last time
+# wait until no key has come for FACETS_QUIET seconds: counting holds the index as long as
+# a search does, and the next key's search would wait for it.
+FACETS_CHEAP = 0.015
+FACETS_QUIET = 0.25
+SMALL_CATALOGUE = 2000  # resources; below this the first search counts facets at once
 
 
 def _category_bindings() -> list[BindingType]:
@@ -352,29 +360,84 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def _query_submitted(self) -> None:
         self.set_focus(self.query_one(ResourceList))
 
-    def start_search(self, generation: int, query: str, category: str | None, sort: str) -> None:
-        self._search_worker(generation, query, category, sort)
+    def start_search(
+        self, generation: int, query: str, category: str | None, sort: str, limit: int | None = SEARCH_PAGE
+    ) -> None:
+        self._last_query_at = time.monotonic()
+        if self.view_key == BOOKMARKS:
+            limit = None  # the Bookmarks view keeps the bookmarks among every match
+        self._search_worker(generation, query, category, sort, limit)
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
-    def _search_worker(self, generation: int, query: str, category: str | None, sort: str) -> None:
-        delay = min(self.last_search_seconds, 0.15) if self.last_search_seconds > 0.02 else 0.0
-        if delay:
-            time.sleep(delay)
+    def _search_worker(
+        self, generation: int, query: str, category: str | None, sort: str, limit: int | None
+    ) -> None:
+        # No debounce: an idle user's key searches at once. Keys that arrive while a search
+        # runs queue on the lock, and only the newest of them searches when it is free.
         with self._search_lock:
             if generation != self.generation or self.index is None:
                 return
             started = time.perf_counter()
-            results = self.index.search(query, category=category, sort=sort, limit=None, as_you_type=True)  # type: ignore[arg-type]
-            facets = results.facets  # counted here, off the UI thread; they ignore the category filter
+            results = self.index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
             self.last_search_seconds = time.perf_counter() - started
+            facets: dict[str, int] | None = None
+            if self._facets_cheap():  # a small catalogue: one update of the screen, not two
+                facets = self._facets_of(results)
         self.call_from_thread(self.show_search_results, generation, results, facets)
-        if results.suggestion is None and generation == self.generation:
-            # As you type, the last word counts as a prefix, so the engine does not
-            # spell-check it; ask once more with whole words, after the list is shown.
-            with self._search_lock:
-                whole = self.index.search(query, limit=1, highlights=False, facets=False)
-            if whole.suggestion and whole.suggestion != query:
-                self.call_from_thread(self.show_suggestion, generation, whole.suggestion)
+        self._check_spelling(generation, query, results)
+        if facets is None:
+            self._count_facets_when_quiet(generation, results)
+
+    def _facets_cheap(self) -> bool:
+        if self.facet_seconds is None:  # no count yet: guess from the catalogue's size
+            info = getattr(self.index, "info", None)
+            return int(getattr(info, "resource_count", 0)) <= SMALL_CATALOGUE
+        return self.facet_seconds <= FACETS_CHEAP
+
+    def _facets_of(self, results: Results) -> dict[str, int]:
+        started = time.perf_counter()
+        facets = dict(results.facets)  # they ignore the category filter
+        self.facet_seconds = time.perf_counter() - started
+        return facets
+
+    def _count_facets_when_quiet(self, generation: int, results: Results) -> None:
+        """The sidebar's counts, once typing pauses: counting costs about a second search."""
+        while True:
+            if generation != self.generation:
+                return
+            quiet = time.monotonic() - self._last_query_at
+            if quiet >= FACETS_QUIET:
+                break
+            time.sleep(FACETS_QUIET - quiet)
+        with self._search_lock:
+            if generation != self.generation or self.index is None:
+                return
+            facets = self._facets_of(results)
+        self.call_from_thread(self.show_facets, generation, results, facets)
+
+    def _check_spelling(self, generation: int, query: str, results: Results) -> None:
+        """As you type, the last word counts as a prefix, so the engine does not spell-check
+        it; check the whole words once more, after the list is shown."""
+        suggest = getattr(self.index, "suggest", None)
+        if results.suggestion is not None or suggest is None:
+            return
+        with self._search_lock:
+            if generation != self.generation:
+                return
+            whole = suggest(query)
+        if whole and whole != query:
+            self.call_from_thread(self.show_suggestion, generation, whole)
+
+    @work(thread=True, group="more", exclusive=True, exit_on_error=False)
+    def fetch_more(self, generation: int, query: str, category: str | None, sort: str, limit: int) -> None:
+        """The list neared the end of the hits fetched so far: fetch a longer first part."""
+        with self._search_lock:
+            if generation != self.generation or self.index is None:
+                return
+            results = self.index.search(
+                query, category=category, sort=sort, limit=limit, as_you_type=True, facets=False  # type: ignore[arg-type]
+            )
+        self.call_from_thread(self.show_more_results, generation, results)
 
     @work(thread=True, group="related", exclusive=True, exit_on_error=False)
     def find_related(self, resource_id: str) -> None:

@@ -45,6 +45,9 @@ Rows = ResultRows | BookmarkRows
 # next one redraw the pane, and so slow that one down too (docs/performance.md).
 DETAIL_QUIET = 0.25
 DETAIL_TRAIL = 0.05
+# While the user types, new results leave the detail pane alone until no result has come
+# for this long: drawing it would hold up the echo of the next key.
+DETAIL_AFTER_TYPING = 0.2
 
 
 class ViewsMixin:
@@ -62,9 +65,13 @@ class ViewsMixin:
         self.sort = "relevance"
         self.generation = 0
         self.last_search_seconds = 0.0
+        self.facet_seconds: float | None = None  # how long the last facet count took
+        self._last_query_at = 0.0  # monotonic time of the last search started
         self.rows: Rows | None = None
         self.results: Results | None = None  # the search results behind the rows, when searching
         self.facets: dict[str, int] = {}
+        self.facets_pending = False  # the search on screen has no facet counts yet
+        self.exact_total: int | None = None  # the exact match count of that search, once known
         self.suggestion: str | None = None  # "did you mean", for the query as typed
         self.bookmarked: set[str] = set()
         self.dead_links: set[str] = set()
@@ -270,6 +277,8 @@ class ViewsMixin:
             return
         self.results = None
         self.facets = {}
+        self.facets_pending = False
+        self.exact_total = None
         if self.view_key == BOOKMARKS:
             rows: Rows = self.bookmark_rows()
         else:
@@ -289,18 +298,63 @@ class ViewsMixin:
             items.sort(key=lambda item: -(item[1].year or 0) if item[1] else 1)
         return BookmarkRows(items, self.marks)
 
-    def show_search_results(self, generation: int, results: Results, facets: dict[str, int]) -> None:
+    def show_search_results(
+        self, generation: int, results: Results, facets: dict[str, int] | None = None
+    ) -> None:
+        """A search's first page of hits; ``facets`` None: they follow (``show_facets``)."""
         if generation != self.generation:
             return  # a newer keystroke or view change made these stale
         self.results = results
-        self.facets = dict(facets)
+        self.facets_pending = facets is None
+        if facets is not None:
+            self.facets = dict(facets)
+        self.exact_total = None if results.total_is_estimate else results.total
         self.suggestion = results.suggestion
         if self.view_key == BOOKMARKS:
             matched = set(results.ids()[: len(results)])
             rows: Rows = self.bookmark_rows(only=matched)
         else:
             rows = ResultRows(results, self.marks)
-        self.apply_rows(rows, self._keep_id or self.current_id())
+        typing = monotonic() - self._last_query_at < DETAIL_QUIET
+        self.apply_rows(rows, self._keep_id or self.current_id(), detail_later=typing)
+
+    def show_facets(self, generation: int, results: Results, facets: dict[str, int]) -> None:
+        """The sidebar's counts for the search on screen (counting also makes the total exact)."""
+        if generation != self.generation or results is not self.results:
+            return
+        self.facets = dict(facets)
+        self.facets_pending = False
+        if not results.total_is_estimate:
+            self.exact_total = results.total
+        self.refresh_sidebar()
+        self.update_status()
+
+    def show_more_results(self, generation: int, results: Results) -> None:
+        """A longer first part of the same search (the list neared its end)."""
+        current = self.results
+        if generation != self.generation or current is None or len(results) <= len(current):
+            return
+        self.results = results
+        if not results.total_is_estimate:
+            self.exact_total = results.total
+        rows = ResultRows(results, self.marks)
+        self.rows = rows
+        self.query_one(ResourceList).set_rows(rows, keep_id=self.current_id())  # type: ignore[attr-defined]
+        self.update_status()
+
+    def on_resource_list_near_end(self, event: ResourceList.NearEnd) -> None:
+        results, rows = self.results, self.rows
+        if event.resource_list is None or event.resource_list.id != "results":
+            return
+        if results is None or not isinstance(rows, ResultRows) or rows.results is not results:
+            return
+        if len(results) >= results.total and not results.total_is_estimate:
+            return  # every hit is here
+        if len(results) < event.count:
+            return
+        category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
+        limit = max(len(results) * 4, 1000)
+        self.fetch_more(self.generation, self.search_text.strip(), category, self.sort, limit)  # type: ignore[attr-defined]
 
     def show_suggestion(self, generation: int, suggestion: str) -> None:
         """A "did you mean" found after the results were shown (whole-word check of the last word)."""
@@ -309,14 +363,20 @@ class ViewsMixin:
             self.update_status()
             self.refresh_bindings()  # type: ignore[attr-defined]
 
-    def apply_rows(self, rows: Rows, keep: str | None) -> None:
+    def apply_rows(self, rows: Rows, keep: str | None, *, detail_later: bool = False) -> None:
+        """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause."""
         self.rows = rows
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         results_list.empty_message = self.empty_message(short=True)
         results_list.set_rows(rows, keep_id=keep)
         self.refresh_sidebar()
         self.update_status()
-        self.update_detail()
+        if detail_later:
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._detail_timer = self._detail_pane_timer(DETAIL_AFTER_TYPING)
+        else:
+            self.update_detail()
 
     def refresh_marks(self) -> None:
         """Bookmarks changed: new marks, new counts, the same rows (or new rows in the Bookmarks view)."""
@@ -334,7 +394,13 @@ class ViewsMixin:
         searching = bool(self.search_text.strip()) and self.results is not None
         categories = self.categories()
         bookmark_count = len(self.bookmarked)
-        if searching:
+        counts: dict[str, int | None]
+        if searching and self.facets_pending and not self.facets:
+            # The first keystroke's counts are still being made: blank, not a row of zeros.
+            counts = {category.id: None for category in categories}
+            total = self.results.total  # type: ignore[union-attr]
+        elif searching:
+            # While counts are made for the newest keystroke, the last ones stay (no flicker).
             counts = {category.id: self.facets.get(category.id, 0) for category in categories}
             total = sum(self.facets.values()) if self.facets else self.results.total  # type: ignore[union-attr]
         else:
@@ -354,6 +420,8 @@ class ViewsMixin:
         estimate = False
         if results is not None and self.view_key != BOOKMARKS:
             count, estimate = results.total, bool(results.total_is_estimate)
+            if estimate and self.exact_total is not None:
+                count, estimate = self.exact_total, False
         key = self.key_for("app.accept_suggestion")  # type: ignore[attr-defined]
         status.show(
             StatusInfo(
@@ -406,7 +474,11 @@ class ViewsMixin:
             return
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_TRAIL, self._cursor_rested)  # type: ignore[attr-defined]
+        self._detail_timer = self._detail_pane_timer(DETAIL_TRAIL)
+
+    def _detail_pane_timer(self, delay: float) -> Any:
+        # On the pane, not the app: the timer dies with the screen when the app exits first.
+        return self.query_one(DetailPane).set_timer(delay, self._cursor_rested)  # type: ignore[attr-defined]
 
     def _cursor_rested(self) -> None:
         self._detail_timer = None  # it has fired: nothing to stop

@@ -85,3 +85,5 @@ async def settle(pilot: object) -> None:
     for _ in range(4):
         await app.workers.wait_for_complete()
         await pilot.pause()  # type: ignore[attr-defined]
+        if getattr(app, "_detail_timer", None) is not None:  # the detail pane waits for typing to rest
+            await pilot.pause(0.3)  # type: ignore[attr-defined]

@@ -209,6 +209,23 @@ class ResourceList(ScrollView, can_focus=True):
     class Selected(_ListMessage):
         """The user chose the resource under the cursor (Enter or a click)."""
 
+    class NearEnd(Message):
+        """A row within a screen of the last one was drawn (once per row source).
+
+        A source that holds the first part of a longer result can be replaced by a
+        longer one (``set_rows`` with ``keep_id`` keeps the cursor where it is).
+        """
+
+        def __init__(self, count: int, resource_list: ResourceList | None = None) -> None:
+            super().__init__()
+            self.count = count
+            """How many rows the list held."""
+            self.resource_list = resource_list
+
+        @property
+        def control(self) -> ResourceList | None:
+            return self.resource_list
+
     def __init__(
         self,
         source: RowSource | None = None,
@@ -225,6 +242,7 @@ class ResourceList(ScrollView, can_focus=True):
         self._empty_message = empty_message
         self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(self.CACHE_SIZE)
         self._announced: tuple[str | None, int] | None = None
+        self._near_end_sent = False
         self._update_virtual_size()
 
     # -- public API ------------------------------------------------------
@@ -267,6 +285,7 @@ class ResourceList(ScrollView, can_focus=True):
         old_screen_line = self._cursor - self.scroll_offset.y
         self._source = source
         self._strips.clear()
+        self._near_end_sent = False
         count = len(source)
         index = self._index_of(keep_id) if keep_id is not None else None
         kept = index is not None
@@ -358,6 +377,9 @@ class ResourceList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not 0 <= index < count:
             return Strip.blank(width, base)
+        if not self._near_end_sent and index >= count - max(self.size.height, 1):
+            self._near_end_sent = True
+            self.post_message(self.NearEnd(count, self))
         is_cursor = index == self._cursor
         key = (index, width, is_cursor, self.has_focus)
         strip = self._strips.get(key)

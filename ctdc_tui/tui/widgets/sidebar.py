@@ -92,6 +92,8 @@ class Sidebar(OptionList):
     def set_entries(self, entries: Sequence[Entry], *, searching: bool, current: str | None = None) -> None:
         """Replace every entry in one call, keeping the cursor on ``current`` (or where it was)."""
         keep = current if current is not None else self.current_key
+        if list(entries) == self._entries and searching == self._searching and keep == self.current_key:
+            return  # nothing to redraw (rebuilding the options lays out the whole screen)
         self._entries = list(entries)
         self._searching = searching
         # A rebuild is not a choice: without this, the highlights it causes arrive later as stale

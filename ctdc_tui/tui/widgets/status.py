@@ -80,6 +80,8 @@ class StatusLine(Static):
         self.info: StatusInfo | None = None
 
     def show(self, info: StatusInfo) -> None:
+        if info == self.info:
+            return  # the same words: no redraw, no layout
         self.info = info
         self.update(status_text(info))
 
