@@ -360,8 +360,7 @@ class ViewsMixin:
         """A "did you mean" found after the results were shown (whole-word check of the last word)."""
         if generation == self.generation and self.results is not None:
             self.suggestion = suggestion
-            self.update_status()
-            self.refresh_bindings()  # type: ignore[attr-defined]
+            self.update_status()  # (its key is checked as it is pressed: no footer rebuild needed)
 
     def apply_rows(self, rows: Rows, keep: str | None, *, detail_later: bool = False) -> None:
         """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause."""

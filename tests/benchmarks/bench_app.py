@@ -415,6 +415,7 @@ async def child_typing(args: dict[str, Any]) -> dict[str, Any]:
                         timeout=10,
                     )
                 )
+                debug("typed", repr(typed), "results", shown[-1])
                 seconds = float(getattr(app, "last_search_seconds", 0.0))
                 engine.append((seconds, seconds) if shown[-1] is not None else None)
                 await asyncio.sleep(0.03)

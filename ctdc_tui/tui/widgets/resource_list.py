@@ -451,7 +451,26 @@ class ResourceList(ScrollView, can_focus=True):
         return None
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._source))
+        size = Size(self.scrollable_content_region.width, len(self._source))
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.container_size.height
+        if (
+            self.is_attached
+            and height > 0
+            and size.width == old.width
+            and self.styles.overflow_y == "auto"
+            and (size.height > height) == (old.height > height)
+        ):
+            # The scrollbar neither comes nor goes, so nothing else on screen moves: skip the
+            # layout of the whole screen that setting ``virtual_size`` asks for (each new
+            # result set would pay it), and update the scrollbar and the scroll range only.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+            return
+        self.virtual_size = size
 
     def _move_cursor(self, index: int) -> None:
         count = len(self._source)
