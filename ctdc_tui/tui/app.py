@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 EARLY_BROWSE_AFTER = 0.4
 # A search as you type asks for this many hits first; the list asks for more near its end.
 SEARCH_PAGE = 200
+PRELOAD_ROWS = 60  # more than a tall terminal shows
 # Facet counts (the sidebar while searching) that took longer than FACETS_CHEAP last time
 # wait until no key has come for FACETS_QUIET seconds: counting holds the index as long as
 # a search does, and the next key's search would wait for it.
@@ -377,7 +378,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._last_query_at = time.monotonic()
         if self.view_key == BOOKMARKS:
             limit = None  # the Bookmarks view keeps the bookmarks among every match
-        self._search_worker(generation, query, category, sort, limit)
+        # After the next frame: the key's echo is drawn before the search takes the
+        # interpreter (a worker thread shares it with the UI thread).
+        self.call_after_refresh(self._search_worker, generation, query, category, sort, limit)
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search_worker(
@@ -390,14 +393,17 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
                 return
             started = time.perf_counter()
             results = self.index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
+            # Read the rows the list shows first here, not in the list's drawing on the UI thread.
+            _first_rows = results[:PRELOAD_ROWS]
             self.last_search_seconds = time.perf_counter() - started
             facets: dict[str, int] | None = None
             if self._facets_cheap():  # a small catalogue: one update of the screen, not two
                 facets = self._facets_of(results)
         self.call_from_thread(self.show_search_results, generation, results, facets)
-        self._check_spelling(generation, query, results)
+        self._last_shown_at = time.monotonic()
         if facets is None:
             self._count_facets_when_quiet(generation, results)
+        self._check_spelling(generation, query, results)
 
     def _facets_cheap(self) -> bool:
         if self.facet_seconds is None:  # no count yet: guess from the catalogue's size
@@ -411,15 +417,19 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.facet_seconds = time.perf_counter() - started
         return facets
 
+    def _typing_paused(self, generation: int) -> bool:
+        """Wait for FACETS_QUIET seconds without keys or results; False if a newer search started."""
+        while generation == self.generation:
+            quiet = time.monotonic() - max(self._last_query_at, self._last_shown_at)
+            if quiet >= FACETS_QUIET:
+                return True
+            time.sleep(FACETS_QUIET - quiet)
+        return False
+
     def _count_facets_when_quiet(self, generation: int, results: Results) -> None:
         """The sidebar's counts, once typing pauses: counting costs about a second search."""
-        while True:
-            if generation != self.generation:
-                return
-            quiet = time.monotonic() - self._last_query_at
-            if quiet >= FACETS_QUIET:
-                break
-            time.sleep(FACETS_QUIET - quiet)
+        if not self._typing_paused(generation):
+            return
         with self._search_lock:
             if generation != self.generation or self.index is None:
                 return
@@ -431,6 +441,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         it; check the whole words once more, after the list is shown."""
         suggest = getattr(self.index, "suggest", None)
         if results.suggestion is not None or suggest is None:
+            return
+        # Only once typing pauses: the first check of a session reads the whole vocabulary.
+        if not self._facets_cheap() and not self._typing_paused(generation):
             return
         with self._search_lock:
             if generation != self.generation:
@@ -446,7 +459,12 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             if generation != self.generation or self.index is None:
                 return
             results = self.index.search(
-                query, category=category, sort=sort, limit=limit, as_you_type=True, facets=False  # type: ignore[arg-type]
+                query,
+                category=category,
+                sort=sort,
+                limit=limit,
+                as_you_type=True,
+                facets=False,  # type: ignore[arg-type]
             )
         self.call_from_thread(self.show_more_results, generation, results)
 

@@ -67,6 +67,7 @@ class ViewsMixin:
         self.last_search_seconds = 0.0
         self.facet_seconds: float | None = None  # how long the last facet count took
         self._last_query_at = 0.0  # monotonic time of the last search started
+        self._last_shown_at = 0.0  # monotonic time the last search's results were shown
         self.rows: Rows | None = None
         self.results: Results | None = None  # the search results behind the rows, when searching
         self.facets: dict[str, int] = {}
@@ -86,6 +87,7 @@ class ViewsMixin:
         self._last_move = 0.0  # monotonic time of the last cursor move in the list
         self._detail_timer: Any = None  # the pending trailing detail update, while the cursor moves
         self._detail_for: str | None = None  # the row id the detail pane was last drawn for
+        self._typing_detail = False  # the pending detail update waits for typing to pause
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -373,6 +375,7 @@ class ViewsMixin:
         if detail_later:
             if self._detail_timer is not None:
                 self._detail_timer.stop()
+            self._typing_detail = True
             self._detail_timer = self._detail_pane_timer(DETAIL_AFTER_TYPING)
         else:
             self.update_detail()
@@ -465,6 +468,8 @@ class ViewsMixin:
         """The cursor moved: update the detail pane now, or once the cursor rests (see DETAIL_QUIET)."""
         if self._detail_timer is None and resource_id is not None and resource_id == self._detail_for:
             return  # the pane shows it already (new rows keep the cursor's resource: apply_rows drew it)
+        if self._typing_detail and self._detail_timer is not None:
+            return  # results that came while typing: the pane is drawn once typing pauses
         moved_at = monotonic()
         moving = moved_at - self._last_move < DETAIL_QUIET
         self._last_move = moved_at
@@ -481,9 +486,15 @@ class ViewsMixin:
 
     def _cursor_rested(self) -> None:
         self._detail_timer = None  # it has fired: nothing to stop
+        typed = monotonic() - self._last_query_at
+        if self._typing_detail and typed < DETAIL_AFTER_TYPING:
+            # Still typing: the pane (and its related lookup, which holds the index) waits on.
+            self._detail_timer = self._detail_pane_timer(DETAIL_AFTER_TYPING - typed)
+            return
         self.update_detail()
 
     def update_detail(self) -> None:
+        self._typing_detail = False
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
