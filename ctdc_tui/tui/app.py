@@ -27,7 +27,6 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Label, ProgressBar
 
 from ctdc_tui.core import locations
-from ctdc_tui.core.catalog import Catalog, Resource
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.tui.actions import ActionsMixin
 from ctdc_tui.tui.views import ViewsMixin
@@ -39,6 +38,7 @@ from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Catalog, Resource
     from ctdc_tui.core.link_status import LinkStatusCache
     from ctdc_tui.core.search import Results, SearchIndex
 
@@ -155,6 +155,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.bookmarks: BookmarkStore | None = None
         self.exit_code = 0
         self.browsing_early = False  # serving the screen from the catalogue while the index builds
+        self._stores_opened = False
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -178,8 +179,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._apply_config()
         self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
         self.query_one("#indexing").display = False
-        self._open_stores()
         self.open_index()
+        # The bookmark store (sqlite3) opens after the first frame; the index needs it later.
+        self.call_after_refresh(self._open_stores)
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
 
     def _apply_config(self) -> None:
@@ -210,6 +212,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         )
 
     def _open_stores(self) -> None:
+        if self._stores_opened:
+            return
+        self._stores_opened = True
         from ctdc_tui.core.bookmarks import BookmarkStore
 
         try:
@@ -263,6 +268,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             return  # the real index won the race
         self.index = CatalogueBrowser(catalog)  # type: ignore[assignment]
         self.browsing_early = True
+        self._open_stores()
         self.sync_notes()
         self._restore_start()
         if not isinstance(self.focused, SearchBox):
@@ -296,6 +302,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         for notice in links.notices:
             self.notify(notice, title="Link check", severity="warning", markup=False, timeout=8)
         self.use_link_status(links)
+        self._open_stores()  # (if the index won the race with the first frame)
         self.sync_notes()
         if place is not None:  # stay where the user is browsing; the search now works
             self.show_view(place[0], select=place[1])

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ctdc_tui.core.catalog import Category, Resource
 from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.advice import EmptyView, empty_advice
 from ctdc_tui.tui.widgets.data_text import data_text
@@ -29,6 +28,7 @@ from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Entry, Sidebar
 from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Category, Resource
     from ctdc_tui.core.search import Results
 
 
@@ -48,6 +48,9 @@ DETAIL_TRAIL = 0.05
 # While the user types, new results leave the detail pane alone until no result has come
 # for this long: drawing it would hold up the echo of the next key.
 DETAIL_AFTER_TYPING = 0.2
+# The related lookup (it holds the index) starts once the cursor and the query have
+# been still this long.
+RELATED_QUIET = 0.4
 
 
 class ViewsMixin:
@@ -88,6 +91,7 @@ class ViewsMixin:
         self._detail_timer: Any = None  # the pending trailing detail update, while the cursor moves
         self._detail_for: str | None = None  # the row id the detail pane was last drawn for
         self._typing_detail = False  # the pending detail update waits for typing to pause
+        self._related_timer: Any = None  # the pending related lookup, while the cursor moves
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -536,7 +540,7 @@ class ViewsMixin:
         if self._related_for != resource.id:
             self._related_for = resource.id
             self._related = []
-            self.find_related(resource.id)  # type: ignore[attr-defined]
+            self._find_related_when_still(resource.id)
         choices_title, choices = self.link_choices(resource)
         detail.show(
             DetailView(
@@ -551,6 +555,36 @@ class ViewsMixin:
                 related=tuple(self._related),
             )
         )
+
+    def _find_related_when_still(self, resource_id: str) -> None:
+        """Look up related resources once the cursor has rested for RELATED_QUIET seconds.
+
+        The lookup holds the index for as long as a search (a third of a second at
+        100,000 resources), and drawing the list's rows needs the index too: started
+        between two steps of a moving cursor, it stalled the next step, which then
+        counted as a pause, which started the next lookup (docs/performance.md).
+        """
+        if self._related_timer is not None:
+            self._related_timer.stop()
+            self._related_timer = None
+        still = monotonic() - max(self._last_move, self._last_query_at)
+        if still >= RELATED_QUIET:
+            self.find_related(resource_id)  # type: ignore[attr-defined]
+            return
+
+        seen = (self._last_move, self._last_query_at)
+
+        def rested() -> None:
+            self._related_timer = None
+            if self._related_for != resource_id:
+                return  # the pane moved on; its own lookup is scheduled
+            if (self._last_move, self._last_query_at) == seen:
+                self.find_related(resource_id)  # type: ignore[attr-defined]
+            else:
+                self._find_related_when_still(resource_id)
+
+        pane = self.query_one(DetailPane)  # type: ignore[attr-defined]
+        self._related_timer = pane.set_timer(RELATED_QUIET - still, rested)
 
     def show_related(self, resource_id: str, related: list[Resource]) -> None:
         if self._related_for != resource_id:
