@@ -5,7 +5,10 @@ The app holds the core objects (``self.index``: the ``SearchIndex``;
 widgets; the widgets only render what they are handed. What is shown is
 decided by three things: the view (``ALL``, a category id or ``BOOKMARKS``),
 the query in the search box and the sort. Searches run in a thread worker;
-a generation counter drops results that arrive after a newer keystroke.
+a generation counter drops results that arrive after a newer keystroke. A
+search asks for a first page of hits (more when the list nears its end); the
+sidebar's facet counts, the "did you mean" check and the detail pane follow
+once typing pauses, so the echo of the next key never waits for them.
 
 Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 ``ctdc_tui.tui.actions``; the startup and state handling in this module.
@@ -379,12 +382,10 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def _query_submitted(self) -> None:
         self.set_focus(self.query_one(ResourceList))
 
-    def start_search(
-        self, generation: int, query: str, category: str | None, sort: str, limit: int | None = SEARCH_PAGE
-    ) -> None:
+    def start_search(self, generation: int, query: str, category: str | None, sort: str) -> None:
         self._last_query_at = time.monotonic()
-        if self.view_key == BOOKMARKS:
-            limit = None  # the Bookmarks view keeps the bookmarks among every match
+        # The Bookmarks view keeps the bookmarks among every match; elsewhere a first page.
+        limit = None if self.view_key == BOOKMARKS else SEARCH_PAGE
         # After the next frame: the key's echo is drawn before the search takes the
         # interpreter (a worker thread shares it with the UI thread).
         self.call_after_refresh(self._search_worker, generation, query, category, sort, limit)

@@ -51,6 +51,8 @@ DETAIL_AFTER_TYPING = 0.2
 # The related lookup (it holds the index) starts once the cursor and the query have
 # been still this long.
 RELATED_QUIET = 0.4
+# Near the end of a search's first page the list asks for at least this many hits (then 4x).
+MORE_AT_LEAST = 1000
 
 
 class ViewsMixin:
@@ -359,7 +361,7 @@ class ViewsMixin:
         if len(results) < event.count:
             return
         category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
-        limit = max(len(results) * 4, 1000)
+        limit = max(len(results) * 4, MORE_AT_LEAST)
         self.fetch_more(self.generation, self.search_text.strip(), category, self.sort, limit)  # type: ignore[attr-defined]
 
     def show_suggestion(self, generation: int, suggestion: str) -> None:

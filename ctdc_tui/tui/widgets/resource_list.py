@@ -22,6 +22,9 @@ Contract used by the app:
   resource under the cursor changes and ``ResourceList.Selected(resource_id,
   index)`` on Enter or a click. Both carry ``resource_list`` / ``control`` so
   ``@on(ResourceList.Selected, "#results")`` works.
+* ``ResourceList.NearEnd(count)`` once per row source, when a row within a
+  screen of its end is drawn: a source holding the first part of a longer result
+  (a search's first page) can then be replaced by a longer one.
 * Bindings with ids ``list.down``, ``list.up``, ``list.first``, ``list.last``,
   ``list.page_up``, ``list.page_down``, ``list.select`` (remappable through the
   app's keymap).
@@ -379,7 +382,9 @@ class ResourceList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if not self._near_end_sent and index >= count - max(self.size.height, 1):
             self._near_end_sent = True
-            self.post_message(self.NearEnd(count, self))
+            # Not from here: drawing runs in the screen's context, and a message made there
+            # counts the screen as its sender, so it would stop bubbling below the screen.
+            self.call_later(self._send_near_end, count)
         is_cursor = index == self._cursor
         key = (index, width, is_cursor, self.has_focus)
         strip = self._strips.get(key)
@@ -424,6 +429,10 @@ class ResourceList(ScrollView, can_focus=True):
                 text, style = next_text, next_style
         segments.append(Segment(text, style))
         return Strip(segments, width)
+
+    def _send_near_end(self, count: int) -> None:
+        if len(self._source) == count:
+            self.post_message(self.NearEnd(count, self))
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
         height = self.scrollable_content_region.height

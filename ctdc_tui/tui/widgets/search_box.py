@@ -1,7 +1,7 @@
 """The search box at the top of the main screen.
 
 An ``Input`` with a placeholder that teaches the query syntax. The app reacts
-to ``Input.Changed`` (search as you type, debounced in a worker) and to
+to ``Input.Changed`` (search as you type, in a worker) and to
 ``Input.Submitted`` (Enter: go to the list). Esc is handled by the app, which
 clears the box or steps back to the list.
 """
