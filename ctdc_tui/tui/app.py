@@ -47,7 +47,10 @@ if TYPE_CHECKING:
 
 
 # If the index is not open this long after start-up, browse from the catalogue meanwhile.
-EARLY_BROWSE_AFTER = 0.4
+# Reading a large catalogue competes with opening its index for the interpreter, so this
+# waits well beyond an ordinary open (0.1-0.5 s at 100,000 resources on a busy machine);
+# a build, what it is for, takes minutes.
+EARLY_BROWSE_AFTER = 1.0
 # A search as you type asks for this many hits first; the list asks for more near its end.
 SEARCH_PAGE = 200
 PRELOAD_ROWS = 60  # more than a tall terminal shows

@@ -94,6 +94,7 @@ class ViewsMixin:
         self._detail_for: str | None = None  # the row id the detail pane was last drawn for
         self._typing_detail = False  # the pending detail update waits for typing to pause
         self._related_timer: Any = None  # the pending related lookup, while the cursor moves
+        self._last_rows_at = 0.0  # monotonic time new rows were shown (their first frame needs the index)
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -373,6 +374,7 @@ class ViewsMixin:
     def apply_rows(self, rows: Rows, keep: str | None, *, detail_later: bool = False) -> None:
         """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause."""
         self.rows = rows
+        self._last_rows_at = monotonic()
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         results_list.empty_message = self.empty_message(short=True)
         results_list.set_rows(rows, keep_id=keep)
@@ -564,23 +566,24 @@ class ViewsMixin:
         The lookup holds the index for as long as a search (a third of a second at
         100,000 resources), and drawing the list's rows needs the index too: started
         between two steps of a moving cursor, it stalled the next step, which then
-        counted as a pause, which started the next lookup (docs/performance.md).
+        counted as a pause, which started the next lookup; started with new rows (at
+        start-up), it held up their first frame (docs/performance.md).
         """
         if self._related_timer is not None:
             self._related_timer.stop()
             self._related_timer = None
-        still = monotonic() - max(self._last_move, self._last_query_at)
+        still = monotonic() - max(self._last_move, self._last_query_at, self._last_rows_at)
         if still >= RELATED_QUIET:
             self.find_related(resource_id)  # type: ignore[attr-defined]
             return
 
-        seen = (self._last_move, self._last_query_at)
+        seen = (self._last_move, self._last_query_at, self._last_rows_at)
 
         def rested() -> None:
             self._related_timer = None
             if self._related_for != resource_id:
                 return  # the pane moved on; its own lookup is scheduled
-            if (self._last_move, self._last_query_at) == seen:
+            if (self._last_move, self._last_query_at, self._last_rows_at) == seen:
                 self.find_related(resource_id)  # type: ignore[attr-defined]
             else:
                 self._find_related_when_still(resource_id)
