@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -75,6 +76,8 @@ WORD_FIELDS = STEMMED_FIELDS | FOLDED_FIELDS
 EXPANSION_LIMIT = 32
 EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
+# Posting lists kept between searches (a word typed earlier in the box): at most this many postings.
+TERM_CACHE_POSTINGS = 250_000
 _UNSEEN = object()
 MAX_SUGGESTED_WORDS = 4
 # Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
@@ -657,7 +660,7 @@ class Results(Sequence[Resource]):
         explanation: str | None = None,
         terms: frozenset[tuple[str, str]] = frozenset(),
         stopped: bool = False,
-        matched: Mapping[int, float] | None = None,
+        matched: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
     ) -> None:
         self.query = query_text
         self.suggestion = suggestion
@@ -703,7 +706,13 @@ class Results(Sequence[Resource]):
         """Category id -> number of matches (ignoring the category filter)."""
         if self._facets is None:
             if self._matched is not None:
-                self._facets, complete = self._owner._count_matched(self._searcher, self._matched), True
+                matched = self._matched() if callable(self._matched) else self._matched
+                self._facets, complete = self._owner._count_matched(self._searcher, matched), True
+                category = getattr(self, "_category", None)
+                if self._estimate and category is not None and not self._stopped:
+                    wanted = str(category).lower()
+                    self._total = sum(n for cid, n in self._facets.items() if cid.lower() == wanted)
+                    self._estimate = False
             else:
                 self._facets, complete = self._owner._count_categories(self._searcher, self._facet_query)
             self.facets_complete = complete
@@ -809,7 +818,8 @@ class _Hits:
     total: int
     estimate: bool
     stopped: bool
-    matched: Mapping[int, float] | None  # every match, ignoring the category filter (for facets)
+    # every match, ignoring the category filter (for facets), or how to find them
+    matched: Mapping[int, float] | Callable[[], Mapping[int, float]] | None
 
 
 class SearchIndex:
@@ -1272,6 +1282,7 @@ class SearchIndex:
             stopped=stopped,
         )
         results._category_filtered = category is not None  # type: ignore[attr-defined]
+        results._category = category  # type: ignore[attr-defined]
         return results
 
     def _evaluator(self) -> _Evaluator:
@@ -1295,6 +1306,14 @@ class SearchIndex:
         evaluator = self._evaluator()
         evaluator.deadline = time.monotonic() + SEARCH_SECONDS
         try:
+            if (
+                isinstance(q, query.Require)
+                and isinstance(q.b, query.Phrase)
+                and evaluator._fast_phrase(q.b)
+                and sort == "relevance"
+                and limit is not None
+            ):
+                return self._phrase_first_page(evaluator, q, category, limit)
             matched = evaluator.eval(q)
         except _OutOfTime:
             return self._collector_hits(q, category, sort, limit)
@@ -1312,6 +1331,42 @@ class SearchIndex:
             docnums = sorted(chosen, key=self._sort_key(sort))[:limit]
             scores = [0.0] * len(docnums)
         return _Hits(docnums, scores, len(chosen), False, False, matched)
+
+    def _phrase_first_page(self, evaluator: _Evaluator, q: Any, category: str | None, limit: int) -> _Hits:
+        """A phrase's best hits, checking word order only for the best-scored candidates.
+
+        The phrase's score is its words' score, known for every resource that has all the words;
+        their positions are read for the best candidates first, a few pages at a time, until a page
+        of hits is found. The total is then a lower bound ("50+") until the per-category counts
+        are asked for, which check every candidate.
+        """
+        scored = evaluator.eval(q.a)
+        chosen: Mapping[int, float] = scored
+        if category is not None:
+            wanted = category.lower()
+            cats = self._category_column(self._searcher)
+            chosen = {d: s for d, s in scored.items() if cats[d].lower() == wanted}
+        ranked = _top(chosen, 4 * limit)
+        found: list[tuple[int, float]] = []
+        checked = 0
+        while True:
+            batch = ranked[checked:]
+            kept = evaluator.phrase_filter(q.b, [d for d, _s in batch])
+            found.extend((d, s) for d, s in batch if d in kept)
+            checked = len(ranked)
+            if len(found) >= limit or checked >= len(chosen):
+                break
+            ranked = _top(chosen, min(len(chosen), checked * 4))
+        complete = checked >= len(chosen)
+
+        def every_match() -> Mapping[int, float]:
+            with self._lock:
+                kept = evaluator.phrase_filter(q.b, scored.keys())
+                return {d: s for d, s in scored.items() if d in kept}
+
+        total = len(found) if complete else max(len(found), limit)
+        found = found[:limit]
+        return _Hits([d for d, _s in found], [s for _d, s in found], total, not complete, False, every_match)
 
     def _sort_key(self, sort: Sort) -> Callable[[int], Any]:
         order = self._column("order")
@@ -1742,12 +1797,7 @@ class _Evaluator:
             yield ids, found_weights, vals
             return
         while m.is_active():
-            m._read_ids()
-            if weights:
-                m._read_weights()
-            if values:
-                m._read_values()
-            yield m._ids, (m._weights if weights else None), (m._values if values else None)
+            yield _block(m, weights, values)
             m._next_block()
 
     # -- leaves
@@ -1837,10 +1887,10 @@ class _Evaluator:
 
     def _remember(self, key: tuple[str, bytes, float], out: dict[int, float]) -> None:
         # The words of a search typed letter by letter come back at every key: keep the last
-        # few posting lists, up to about 400,000 postings (roughly 40 MB).
-        if len(out) > 400_000:
+        # few posting lists, up to TERM_CACHE_POSTINGS postings (about 100 bytes each).
+        if len(out) > TERM_CACHE_POSTINGS:
             return
-        while self._terms and self._term_postings + len(out) > 400_000:
+        while self._terms and self._term_postings + len(out) > TERM_CACHE_POSTINGS:
             old = self._terms.pop(next(iter(self._terms)))
             self._term_postings -= len(old)
         self._terms[key] = out
@@ -1895,13 +1945,21 @@ class _Evaluator:
                 return set()
             self._check_time()
         lists = [positions[b] for b in btexts]
+        at = _POSITIONS_AT
+        if len(lists) == 2:  # the usual phrase: one comprehension
+            first, second = lists
+            return {
+                d
+                for d in remaining
+                if (int.from_bytes(first[d][at:], "little") << 1) & int.from_bytes(second[d][at:], "little")
+            }
         first, rest = lists[0], lists[1:]
         found = set()
         for n, d in enumerate(remaining):
             # bit p of ``bits``: the phrase's first k+1 words stand at p-k .. p
-            bits = _position_bits(first[d])
+            bits = int.from_bytes(first[d][at:], "little")
             for later in rest:
-                bits = (bits << 1) & _position_bits(later[d])
+                bits = (bits << 1) & int.from_bytes(later[d][at:], "little")
                 if not bits:
                     break
             if bits:
@@ -1914,7 +1972,12 @@ class _Evaluator:
         """Posting values (positions) of one word for the documents in ``within``, skipping blocks."""
         out: dict[int, bytes] = {}
         for leaf, (reader, offset) in enumerate(self.leaves):
-            wanted = sorted(d - offset for d in within if offset <= d < offset + reader.doc_count_all())
+            end = offset + reader.doc_count_all()
+            wanted = (
+                sorted(within)
+                if len(self.leaves) == 1
+                else sorted(d - offset for d in within if offset <= d < end)
+            )
             if not wanted or (fieldname, btext) not in reader:
                 continue
             m = reader.postings(fieldname, btext)
@@ -1932,12 +1995,11 @@ class _Evaluator:
                 if m._maxid < wanted[i]:  # the block header says no wanted document is in it
                     m._next_block()
                     continue
-                m._read_ids()
-                m._read_values()
+                ids, _weights, vals = _block(m, False, True)
                 out.update(
                     {
                         d + offset: v
-                        for d, v in zip(m._ids, m._values, strict=True)
+                        for d, v in zip(ids, vals, strict=True)
                         if d + offset in within and d not in deleted
                     }
                 )
@@ -2025,10 +2087,21 @@ class _Evaluator:
         parts = [self.eval(s) for s in positives]
         if any(not p for p in parts):
             return {}
-        ordered = sorted(parts, key=len)
-        first, rest = ordered[0], ordered[1:]
-        keys = [d for d in first if all(d in p for p in rest)]
-        out = {d: sum(p[d] for p in parts) for d in keys}
+        smallest = min(parts, key=len)
+        if len(parts) == 1:
+            out = dict(smallest)
+        elif len(parts) == 2:  # the usual case: one pass (a + b == b + a in floating point)
+            a, b = parts
+            other = b if smallest is a else a
+            out = {d: s + other[d] for d, s in smallest.items() if d in other}
+        else:  # sum in the query's order, as Whoosh does
+            keys = set(smallest)
+            for p in parts:
+                if p is not smallest:
+                    keys.intersection_update(p.keys())
+            out = dict.fromkeys(keys, 0.0)
+            for p in parts:
+                out = {d: s + p[d] for d, s in out.items()}
         if negatives:
             # Whoosh intersects with an inverse matcher per NOT, which adds its weight (1.0) to the score
             excluded = self._or([self.eval(n) for n in negatives], 1.0)
@@ -2074,6 +2147,28 @@ class _Evaluator:
         return {d: (s + (matching[d] - 1) / denominator) * factor * q.boost for d, s in summed.items()}
 
 
+def _block(m: Any, weights: bool, values: bool) -> tuple[Sequence[int], Any, Any]:
+    """(ids, weights, values) of the block a Whoosh 3 leaf matcher stands on.
+
+    Whoosh's own ``_read_ids`` undoes the gaps between ids with a Python generator;
+    ``itertools.accumulate`` does the same in C.
+    """
+    if m._data is None:
+        m._read_data()
+    ids = m._data[0]
+    if not m._byteids:
+        ids = list(accumulate(ids))
+    found_weights = None
+    if weights:
+        m._read_weights()
+        found_weights = m._weights
+    found_values = None
+    if values:
+        m._read_values()
+        found_values = m._values
+    return ids, found_weights, found_values
+
+
 def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
     """The best ``limit`` (docnum, score) pairs: highest score first, lower docnum first on ties."""
     if limit is None or limit >= len(scores):
@@ -2081,9 +2176,11 @@ def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, floa
     if limit <= 0:
         return []
     threshold = heapq.nlargest(limit, scores.values())[-1]
-    best = [(d, s) for d, s in scores.items() if s >= threshold]
+    best = [(d, s) for d, s in scores.items() if s > threshold]
     best.sort(key=lambda kv: (-kv[1], kv[0]))
-    return best[:limit]
+    # Ties at the threshold (every hit of a lone prefix scores the same): the lowest docnums.
+    ties = heapq.nsmallest(limit - len(best), [d for d, s in scores.items() if s == threshold])
+    return best + [(d, threshold) for d in ties]
 
 
 class _Deadline(TimeLimitCollector):  # type: ignore[misc]
