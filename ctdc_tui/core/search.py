@@ -31,13 +31,26 @@ from typing import Any, Literal, overload
 
 import whoosh
 import whoosh.index
-from whoosh import fields, query, sorting
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh import fields, formats, query, sorting
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import RamStorage
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 from ctdc_tui.core import locations
 from ctdc_tui.core import query as queries
@@ -48,7 +61,7 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
@@ -79,21 +92,204 @@ LOCK_WAIT_SECONDS = 300.0
 ORDER_STRIDE = 10_000_000
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
+# Memory for the writer's posting pool before it spills sorted runs to temporary files.
+WRITER_LIMIT_MB = 256
+
+
+# Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
+_WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of thousands).
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_LIMIT = 200_000
+# Encoded position lists (most words occur once or twice in a field), see ``_encode_positions``.
+_POSITION_VALUES: dict[tuple[int, ...], bytes] = {}
+_POSITION_CACHE_LIMIT = 100_000
+_POSITIONS_FORMAT = formats.Positions()
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        if len(_STEMS) >= _STEM_CACHE_LIMIT:
+            _STEMS.clear()
+        stem = _STEMS[word] = porter_stem(word)
+    return stem
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """The posting value Whoosh's ``Positions`` format writes for these positions (byte for byte)."""
+    key = tuple(positions)
+    value = _POSITION_VALUES.get(key)
+    if value is None:
+        if len(_POSITION_VALUES) >= _POSITION_CACHE_LIMIT:
+            _POSITION_VALUES.clear()
+        value = _POSITIONS_FORMAT.encode(positions)
+        _POSITION_VALUES[key] = value
+    return value
+
+
+class _Analysed:
+    """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
+
+    __slots__ = ("positions", "words")
+
+    def __init__(self, positions: dict[str, list[int]], words: set[str]) -> None:
+        self.positions = positions  # indexed term -> its positions
+        self.words = words  # the folded words before stemming, stop words left out
+
+
+class WordAnalyzer(Analyzer):  # type: ignore[misc]
+    """One-pass analyzer: words, lower case, accents folded, then optionally stop words and stems.
+
+    Gives exactly the tokens of ``RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)``
+    followed by ``StopFilter(minsize=1)`` (``stop``) and ``StemFilter()`` (``stem``), positions
+    included (the stop filter renumbers them), without a generator and a Token per filter.
+    Unusual calls (``tokenize=False``, ``removestops=False``, ``keeporiginal``) go to that chain.
+    """
+
+    def __init__(self, stop: bool = True, stem: bool = True) -> None:
+        self.stop = stop
+        self.stem = stem
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordAnalyzer) and (other.stop, other.stem) == (self.stop, self.stem)
+
+    def __hash__(self) -> int:
+        return hash((self.stop, self.stem))
+
+    def __repr__(self) -> str:
+        return f"WordAnalyzer(stop={self.stop}, stem={self.stem})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stop": self.stop, "stem": self.stem}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.stop = bool(state.get("stop", True))
+        self.stem = bool(state.get("stem", True))
+
+    def has_morph(self) -> bool:
+        return self.stem
+
+    def chain(self) -> Any:
+        """The Whoosh filter chain this analyzer reproduces (for unusual calls and for tests)."""
+        chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+        if self.stop:
+            chain = chain | StopFilter(minsize=1)
+        if self.stem:
+            chain = chain | StemFilter(cachesize=50_000)
+        return chain
+
+    def _words(self, value: str) -> list[tuple[int, str, re.Match[str]]]:
+        """(tokenizer position, folded word, match) of every word kept by the stop list."""
+        stops = STOP_WORDS if self.stop else None
+        ascii_only = value.isascii()
+        out = []
+        for i, match in enumerate(_WORD_PATTERN.finditer(value)):
+            word = match.group(0).lower()
+            if not ascii_only:
+                word = word.translate(accent_map)
+            if stops is not None and (not word or word in stops):
+                continue
+            out.append((i, word, match))
+        return out
+
+    def analyse(self, value: str) -> _Analysed:
+        """Term -> positions (as ``Positions.word_values`` sees them) and the folded words."""
+        stops = STOP_WORDS if self.stop else None
+        if value.isascii():
+            words = _WORD_PATTERN.findall(value.lower())
+        else:
+            words = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+        positions: dict[str, list[int]] = {}
+        kept: set[str] = set()
+        pos = -1
+        for i, word in enumerate(words):
+            if stops is not None:
+                if not word or word in stops:
+                    continue
+                # The stop filter renumbers: the first kept word keeps its place, the rest follow it.
+                pos = i if pos < 0 else pos + 1
+                kept.add(word)
+            else:
+                pos = i
+            term = _stem(word) if self.stem else word
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        return _Analysed(positions, kept if stops is not None else set(words))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        if not tokenize or keeporiginal or (self.stop and not removestops):
+            chain = self.chain()
+            yield from chain(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+            return
+        stem = self.stem and not no_morph
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = -1
+        for i, word, match in self._words(value):
+            token.text = _stem(word) if stem else word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                pos = (i if pos < 0 else pos + 1) if self.stop else i
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class WordField(fields.TEXT):  # type: ignore[misc]
+    """A TEXT field indexed through ``WordAnalyzer.analyse`` (or a value analysed beforehand)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        analyzer = self.analyzer
+        if isinstance(value, _Analysed):
+            analysed = value
+        elif isinstance(analyzer, WordAnalyzer) and isinstance(self.format, formats.Positions):
+            analysed = analyzer.analyse(value)
+        else:  # pragma: no cover - not how build_schema makes it
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        for term, where in analysed.positions.items():
+            count = len(where)
+            yield term.encode("utf-8"), count, count * boost, _encode_positions(where)
 
 
 def _stem_analyzer() -> Any:
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(minsize=1)
-        | StemFilter(cachesize=50_000)
-    )
+    return WordAnalyzer(stop=True, stem=True)
 
 
 def _fold_analyzer(stop: bool = False) -> Any:
-    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return chain | StopFilter(minsize=1) if stop else chain
+    return WordAnalyzer(stop=stop, stem=False)
 
 
 def _lower_id_analyzer() -> Any:
@@ -102,25 +298,35 @@ def _lower_id_analyzer() -> Any:
     return IDTokenizer() | LowercaseFilter()
 
 
+def _column_only(field: Any) -> Any:
+    """A sortable field kept as a column for sorting, with no terms in the index."""
+    field.indexed = False
+    return field
+
+
 def build_schema() -> fields.Schema:
     """The index schema. Bump ``SCHEMA_VERSION`` whenever it changes."""
     stem = _stem_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
         data=fields.STORED(),
-        text=fields.TEXT(analyzer=stem),
-        title=fields.TEXT(analyzer=stem),
-        authors=fields.TEXT(analyzer=_fold_analyzer()),
-        organizations=fields.TEXT(analyzer=_fold_analyzer()),
-        tags=fields.TEXT(analyzer=stem),
-        note=fields.TEXT(analyzer=stem, stored=True),
+        text=WordField(analyzer=stem),
+        title=WordField(analyzer=stem),
+        authors=WordField(analyzer=_fold_analyzer()),
+        organizations=WordField(analyzer=_fold_analyzer()),
+        tags=WordField(analyzer=stem),
+        note=WordField(analyzer=stem, stored=True),
         bookmarked=fields.ID(),
         category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
         kind=fields.ID(analyzer=_lower_id_analyzer()),
-        year=fields.NUMERIC(int, bits=32),
-        year_sort=fields.NUMERIC(int, bits=32, sortable=True),
-        order=fields.NUMERIC(int, bits=32, sortable=True),
-        title_sort=fields.ID(sortable=True),
+        # One term per year (no trie levels): a catalogue has a few dozen years, so a range
+        # query reads a few terms either way, and each resource writes 1 posting instead of 8.
+        year=fields.NUMERIC(int, bits=32, shift_step=0),
+        # Sort keys live in columns only: nothing searches them, and indexing them cost
+        # 17 postings per resource (and a term per resource for each of order and title_sort).
+        year_sort=_column_only(fields.NUMERIC(int, bits=32, sortable=True)),
+        order=_column_only(fields.NUMERIC(int, bits=32, sortable=True)),
+        title_sort=_column_only(fields.ID(sortable=True)),
         # ``is:`` is parsed as a field, then answered from memory (bookmarks, link status).
         **{"is": fields.ID()},
     )
@@ -435,20 +641,66 @@ def _build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+class _Lengths:
+    """The new segment's per-document reader, with field lengths read once per field.
+
+    While writing postings Whoosh asks for the length of the field of every posting; its reader
+    checks that the column file exists (a ``stat``) and reads one byte through the file layer each
+    time. Here each field's column is read once into a list.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list[int | None] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = self._load(fieldname)
+        lengths = self._lengths[fieldname]
+        if lengths is None:
+            return default
+        return lengths[docnum]
+
+    def _load(self, fieldname: str) -> list[int | None] | None:
+        column = _lenfield(fieldname)
+        if not self._reader.has_column(column):
+            return None
+        values = self._reader.column_reader(column, LENGTHS_COLUMN)
+        # Same as Whoosh's reader: a zero byte reads as None, the rest as the length it encodes.
+        return [byte_to_length(b) if b else None for b in values]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+class _Writer(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer, reading field lengths once per field when it writes postings."""
+
+    def per_document_reader(self) -> Any:
+        return _Lengths(super().per_document_reader())
+
+
+def _writer(ix: Any, **kwargs: Any) -> Any:
+    return _Writer(ix, **kwargs)
+
+
 def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counter[str]:
     """Index every resource; returns the vocabulary (folded word -> resources using it)."""
     total = len(catalog)
     step = max(1, total // 100)
-    fold = _fold_analyzer(stop=True)
+    analyzer = _stem_analyzer()
     vocabulary: Counter[str] = Counter()
     keys = _sort_keys(catalog.categories)
-    writer = ix.writer(limitmb=256)
+    writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
     try:
         if progress:
             progress(0, total)
         for done, res in enumerate(catalog, 1):
             doc = _document(res, order=keys.get(res.id))
-            vocabulary.update({t.text for t in fold(doc["text"])})
+            # One analysis of the text serves both the index and the vocabulary.
+            analysed = analyzer.analyse(doc["text"])
+            vocabulary.update(analysed.words)
+            doc["text"] = analysed
             writer.add_document(**doc)
             if progress and (done % step == 0 or done == total):
                 progress(done, total)
