@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang.porter import stem as porter_stem
@@ -653,10 +654,14 @@ class _Lengths:
         self._reader = reader
         self._lengths: dict[str, list[int | None] | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+    def field_lengths(self, fieldname: str) -> list[int | None] | None:
+        """Every document's length of this field (None: the field keeps no lengths)."""
         if fieldname not in self._lengths:
             self._lengths[fieldname] = self._load(fieldname)
-        lengths = self._lengths[fieldname]
+        return self._lengths[fieldname]
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self.field_lengths(fieldname)
         if lengths is None:
             return default
         return lengths[docnum]
@@ -673,11 +678,178 @@ class _Lengths:
         return getattr(self._reader, name)
 
 
+class _MemoryPool:
+    """Postings kept per field and term in memory, in place of Whoosh's sorting pool.
+
+    Whoosh's pool holds one tuple per posting, sorts them all at commit and, past ``limitmb``,
+    spills sorted runs to temporary files and merges them back. Grouping by term as postings
+    arrive leaves only the terms to sort, and a posting costs a few array slots.
+    """
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[bytes, tuple[array[int], array[float], list[bytes | None]]]] = {}
+
+    def _terms(self, fieldname: str) -> dict[bytes, tuple[array[int], array[float], list[bytes | None]]]:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting (Whoosh's interface, used when segments are merged)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.add_field(fieldname, [(tbytes, 0, weight, vbytes)], docnum)
+
+    def add_field(self, fieldname: str, items: Any, docnum: int) -> int:
+        """The postings of one field of one document; returns the sum of their frequencies."""
+        terms = self._terms(fieldname)
+        length = 0
+        for tbytes, freq, weight, vbytes in items:
+            length += freq
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+        return length
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+        """Every posting in (field, term, document) order, as Whoosh's field writer wants them."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docs, weights, values = terms[tbytes]
+                order: Sequence[int] = range(len(docs))
+                if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
+                    order = sorted(order, key=docs.__getitem__)
+                for i in order:
+                    yield fieldname, tbytes, docs[i], weights[i], values[i]
+
+    def write(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
+        """Write every posting list through Whoosh's field writer, a block at a time."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
+            for tbytes in sorted(terms):
+                docs, weights, values = terms[tbytes]
+                if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
+                    order = sorted(range(len(docs)), key=docs.__getitem__)
+                    docs = array("I", [docs[i] for i in order])
+                    weights = array("d", [weights[i] for i in order])
+                    values = [values[i] for i in order]
+                fieldwriter.start_term(tbytes)
+                _add_postings(fieldwriter._postwriter, docs, weights, values, field_lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
+def _add_postings(
+    writer: Any,
+    docs: array[int],
+    weights: array[float],
+    values: list[bytes | None],
+    lengths: list[int | None] | None,
+) -> None:
+    """``W3PostingsWriter.add_posting`` for a whole posting list: the same blocks and statistics."""
+    limit = writer._blocklimit
+    total = len(docs)
+    start = 0
+    while start < total:
+        if len(writer._ids) >= limit:
+            writer._write_block()
+        end = min(total, start + limit - len(writer._ids))
+        writer._ids.extend(docs[start:end])
+        chunk = weights[start:end].tolist()
+        writer._weights.fromlist(chunk)
+        top = max(chunk)
+        if top > writer._maxweight:
+            writer._maxweight = top
+        writer._values.extend(v for v in values[start:end] if v)
+        if lengths is not None:
+            found = [n for n in (lengths[d] for d in docs[start:end]) if n]
+            if found:
+                low = min(found)
+                if writer._minlength is None or low < writer._minlength:
+                    writer._minlength = low
+                high = max(found)
+                if high > writer._maxlength:
+                    writer._maxlength = high
+        start = end
+
+
 class _Writer(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer, reading field lengths once per field when it writes postings."""
+    """Whoosh's segment writer with an in-memory posting pool and a shorter ``add_document``.
+
+    ``add_document`` does what Whoosh's does for the documents ``_document`` makes (indexed,
+    stored and column values); anything else (boosts, ``_stored_`` values, spelling or vector
+    fields) goes to Whoosh's own. Field lengths are read once per field at commit (``_Lengths``).
+    """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = _MemoryPool()
 
     def per_document_reader(self) -> Any:
         return _Lengths(super().per_document_reader())
+
+    def _flush_segment(self) -> None:
+        fieldwriter = self.fieldwriter
+        pool: Any = self.pool
+        if not isinstance(fieldwriter, W3FieldWriter) or not isinstance(pool, _MemoryPool):
+            super()._flush_segment()  # pragma: no cover - another codec
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        pool.write(self.schema, fieldwriter, lengths)
+        fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+    def add_document(self, **fields_: Any) -> None:
+        schema = self.schema
+        names = sorted(fields_)
+        for name in names:
+            if name.startswith("_") or name not in schema:
+                super().add_document(**fields_)
+                return
+            field_ = schema[name]
+            if field_.vector or field_.separate_spelling():
+                super().add_document(**fields_)
+                return
+        self._check_state()
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        add_field = self.pool.add_field
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields_[name]
+                if value is None:
+                    continue
+                field_ = schema[name]
+                length = 0
+                if field_.indexed:
+                    length = add_field(name, field_.index(value), docnum)
+                    if not field_.scorable:
+                        length = 0
+                perdoc.add_field(name, field_, value if field_.stored else None, length)
+                column = field_.column_type
+                if column:
+                    perdoc.add_column_value(name, column, field_.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
 
 def _writer(ix: Any, **kwargs: Any) -> Any:
