@@ -16,9 +16,11 @@ import dataclasses
 import hashlib
 import heapq
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -45,7 +47,7 @@ from whoosh.analysis import (
 )
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
@@ -93,8 +95,10 @@ LOCK_WAIT_SECONDS = 300.0
 ORDER_STRIDE = 10_000_000
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
-# Memory for the writer's posting pool before it spills sorted runs to temporary files.
-WRITER_LIMIT_MB = 256
+# A full build of at least this many resources runs in two processes (when two CPUs are there).
+PARALLEL_MIN_RESOURCES = 5_000
+# How many processes a full build may use: None picks 2 on Linux with two CPUs or more, else 1.
+INDEX_PROCESSES: int | None = None
 
 
 # Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
@@ -106,6 +110,7 @@ _STEM_CACHE_LIMIT = 200_000
 _POSITION_VALUES: dict[tuple[int, ...], bytes] = {}
 _POSITION_CACHE_LIMIT = 100_000
 _POSITIONS_FORMAT = formats.Positions()
+_SINGLE_POSITION: dict[int, bytes] = {}  # bounded by the longest field (a few thousand words)
 
 
 def _stem(word: str) -> str:
@@ -119,6 +124,11 @@ def _stem(word: str) -> str:
 
 def _encode_positions(positions: list[int]) -> bytes:
     """The posting value Whoosh's ``Positions`` format writes for these positions (byte for byte)."""
+    if len(positions) == 1:
+        single = _SINGLE_POSITION.get(positions[0])
+        if single is None:
+            single = _SINGLE_POSITION[positions[0]] = _POSITIONS_FORMAT.encode(positions)
+        return single
     key = tuple(positions)
     value = _POSITION_VALUES.get(key)
     if value is None:
@@ -196,30 +206,28 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
 
     def analyse(self, value: str) -> _Analysed:
         """Term -> positions (as ``Positions.word_values`` sees them) and the folded words."""
-        stops = STOP_WORDS if self.stop else None
         if value.isascii():
             words = _WORD_PATTERN.findall(value.lower())
         else:
             words = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
-        positions: dict[str, list[int]] = {}
-        kept: set[str] = set()
-        pos = -1
-        for i, word in enumerate(words):
-            if stops is not None:
-                if not word or word in stops:
-                    continue
+        first = 0
+        if self.stop:
+            kept = [w for w in words if w and w not in STOP_WORDS]
+            if kept:
                 # The stop filter renumbers: the first kept word keeps its place, the rest follow it.
-                pos = i if pos < 0 else pos + 1
-                kept.add(word)
-            else:
-                pos = i
-            term = _stem(word) if self.stem else word
+                first = next(i for i, w in enumerate(words) if w and w not in STOP_WORDS)
+        else:
+            kept = words
+        positions: dict[str, list[int]] = {}
+        stems = _STEMS if self.stem else None
+        for pos, word in enumerate(kept, first):
+            term = word if stems is None else (stems.get(word) or _stem(word))
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]
             else:
                 found.append(pos)
-        return _Analysed(positions, kept if stops is not None else set(words))
+        return _Analysed(positions, set(kept))
 
     def __call__(
         self,
@@ -270,19 +278,20 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
 class WordField(fields.TEXT):  # type: ignore[misc]
     """A TEXT field indexed through ``WordAnalyzer.analyse`` (or a value analysed beforehand)."""
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+    def index(self, value: Any, **kwargs: Any) -> Any:
         analyzer = self.analyzer
         if isinstance(value, _Analysed):
             analysed = value
         elif isinstance(analyzer, WordAnalyzer) and isinstance(self.format, formats.Positions):
             analysed = analyzer.analyse(value)
         else:  # pragma: no cover - not how build_schema makes it
-            yield from super().index(value, **kwargs)
-            return
+            return super().index(value, **kwargs)
         boost = self.format.field_boost
-        for term, where in analysed.positions.items():
-            count = len(where)
-            yield term.encode("utf-8"), count, count * boost, _encode_positions(where)
+        encode = _encode_positions
+        return [
+            (term.encode("utf-8"), len(where), len(where) * boost, encode(where))
+            for term, where in analysed.positions.items()
+        ]
 
 
 def _stem_analyzer() -> Any:
@@ -794,11 +803,24 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self.pool.cleanup()
-        self.pool = _MemoryPool()
+        whoosh_pool: Any = self.pool
+        whoosh_pool.cleanup()
+        self.pool: Any = _MemoryPool()
 
     def per_document_reader(self) -> Any:
         return _Lengths(super().per_document_reader())
+
+    def commit_with(self, segments: Sequence[Any]) -> None:
+        """``commit()``, adding segments that other processes wrote into the same storage."""
+        self._check_state()
+        final = self._merge_segments(None, None, False)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        final.extend(segments)
+        self._commit_toc(final)
+        self._finish()
 
     def _flush_segment(self) -> None:
         fieldwriter = self.fieldwriter
@@ -856,28 +878,161 @@ def _writer(ix: Any, **kwargs: Any) -> Any:
     return _Writer(ix, **kwargs)
 
 
-def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counter[str]:
-    """Index every resource; returns the vocabulary (folded word -> resources using it)."""
-    total = len(catalog)
-    step = max(1, total // 100)
+def _add_resources(
+    writer: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    vocabulary: Counter[str],
+    on_done: Callable[[int], None] | None = None,
+) -> None:
+    """Add these resources to the writer and count their words into ``vocabulary``."""
     analyzer = _stem_analyzer()
+    step = max(1, min(500, len(resources) // 100))
+    for done, res in enumerate(resources, 1):
+        doc = _document(res, order=keys.get(res.id))
+        # One analysis of the text serves both the index and the vocabulary.
+        analysed = analyzer.analyse(doc["text"])
+        vocabulary.update(analysed.words)
+        doc["text"] = analysed
+        writer.add_document(**doc)
+        if on_done is not None and (done % step == 0 or done == len(resources)):
+            on_done(done)
+
+
+def _build_processes() -> int:
+    if INDEX_PROCESSES is not None:
+        return max(1, INDEX_PROCESSES)
+    if not sys.platform.startswith("linux"):  # fork is only dependable on Linux
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
+def _helper_main(
+    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], conn: Any, done: Any
+) -> None:
+    """In the forked helper: write these resources as a segment of their own and send it back."""
+    writer = None
+    try:
+        writer = _Writer(ix, _lk=False)
+        vocabulary: Counter[str] = Counter()
+
+        def report(n: int) -> None:
+            done.value = n
+
+        _add_resources(writer, resources, keys, vocabulary, report)
+        segment = writer._finalize_segment()
+        conn.send(("ok", segment, dict(vocabulary)))
+    except BaseException as exc:  # the parent indexes these resources itself
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer._close_segment()
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {exc}", None))
+    finally:
+        conn.close()
+
+
+class _Helper:
+    """A forked process writing the second half of the catalogue as a second segment.
+
+    The parent holds Whoosh's write lock; the helper writes its own segment files next to the
+    parent's and hands back the segment (and the vocabulary of its half), which the parent adds
+    to the table of contents it commits. If the helper fails in any way, the parent indexes its
+    half itself.
+    """
+
+    def __init__(self, ix: Any, resources: Sequence[Resource], keys: Mapping[str, int]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.resources = resources
+        self._done = context.Value("q", 0, lock=False)
+        self._recv, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_helper_main, args=(ix, resources, keys, send, self._done), daemon=True
+        )
+        self._process.start()
+        send.close()
+
+    @property
+    def done(self) -> int:
+        return int(self._done.value)
+
+    def wait(self, on_wait: Callable[[], None] | None) -> tuple[Any, dict[str, int]] | None:
+        """The helper's segment and vocabulary, or None when it failed."""
+        message = None
+        try:
+            while True:
+                if self._recv.poll(0.1):
+                    message = self._recv.recv()
+                    break
+                if not self._process.is_alive() and not self._recv.poll(0):
+                    break
+                if on_wait is not None:
+                    on_wait()
+        except (EOFError, OSError):
+            message = None
+        finally:
+            self.stop()
+        if not message or message[0] != "ok":
+            return None
+        return message[1], message[2]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.join(timeout=5)
+        if self._process.is_alive():  # pragma: no cover - only when the parent gives up
+            self._process.kill()
+            self._process.join()
+        self._recv.close()
+
+
+def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counter[str]:
+    """Index every resource; returns the vocabulary (folded word -> resources using it).
+
+    Large catalogues are split in two: a forked helper process writes the second half as a
+    segment of its own while this process writes the first half (see ``_Helper``).
+    """
+    resources = list(catalog)
+    total = len(resources)
     vocabulary: Counter[str] = Counter()
     keys = _sort_keys(catalog.categories)
-    writer = _writer(ix, limitmb=WRITER_LIMIT_MB)
+    helper: _Helper | None = None
+    mine: Sequence[Resource] = resources
+    writer = _writer(ix)
     try:
+        if (
+            total >= PARALLEL_MIN_RESOURCES
+            and _build_processes() >= 2
+            and isinstance(ix.storage, FileStorage)
+        ):
+            half = (total + 1) // 2
+            mine = resources[:half]
+            helper = _Helper(ix, resources[half:], keys)
+
+        def report(done: int) -> None:
+            if progress:
+                progress(done + (helper.done if helper is not None else 0), total)
+
+        report(0)
+        _add_resources(writer, mine, keys, vocabulary, report)
+        segments = []
+        if helper is not None:
+            result = helper.wait(lambda: report(len(mine)))
+            if result is None:  # the helper failed: index its half here
+                _add_resources(writer, helper.resources, keys, vocabulary, lambda n: report(len(mine) + n))
+            else:
+                segments.append(result[0])
+                vocabulary.update(result[1])
+            helper = None
         if progress:
-            progress(0, total)
-        for done, res in enumerate(catalog, 1):
-            doc = _document(res, order=keys.get(res.id))
-            # One analysis of the text serves both the index and the vocabulary.
-            analysed = analyzer.analyse(doc["text"])
-            vocabulary.update(analysed.words)
-            doc["text"] = analysed
-            writer.add_document(**doc)
-            if progress and (done % step == 0 or done == total):
-                progress(done, total)
-        writer.commit()
+            progress(total, total)
+        writer.commit_with(segments)
     except BaseException:
+        if helper is not None:
+            helper.stop()
         writer.cancel()
         raise
     return vocabulary
