@@ -1500,23 +1500,22 @@ class SearchIndex:
         _probe(ix, manifest)
         raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
         vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-        fold = _fold_analyzer(stop=True)
+        analyzer = _stem_analyzer()
         keys = _sort_keys(catalog.categories)
-        writer = ix.writer(timeout=LOCK_WAIT_SECONDS)
+        writer = _writer(ix, timeout=LOCK_WAIT_SECONDS)
         try:
             with ix.searcher() as searcher:
                 for cid in touched:
                     for hit in searcher.search(query.Term("category", cid.lower()), limit=None, scored=False):
                         gone = _document(_resource_from_stored(hit["data"]))
-                        vocabulary.subtract({t.text for t in fold(gone["text"])})
+                        vocabulary.subtract(analyzer.analyse(gone["text"]).words)
             for cid in touched:
                 writer.delete_by_term("category", cid.lower())
-            for done, res in enumerate(fresh, 1):
-                doc = _document(res, order=keys.get(res.id))
-                vocabulary.update({t.text for t in fold(doc["text"])})
-                writer.add_document(**doc)
-                if progress:
-                    progress(done, len(fresh))
+            if progress:
+                progress(0, len(fresh))
+            _add_resources(
+                writer, fresh, keys, vocabulary, lambda n: progress(n, len(fresh)) if progress else None
+            )
             writer.commit()
         except BaseException:
             writer.cancel()
