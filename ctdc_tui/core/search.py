@@ -294,6 +294,14 @@ class WordField(fields.TEXT):  # type: ignore[misc]
         ]
 
 
+def _is_word_field(field_: Any) -> bool:
+    return (
+        isinstance(field_, WordField)
+        and isinstance(field_.analyzer, WordAnalyzer)
+        and type(field_.format) is formats.Positions
+    )
+
+
 def _stem_analyzer() -> Any:
     return WordAnalyzer(stop=True, stem=True)
 
@@ -687,19 +695,26 @@ class _Lengths:
         return getattr(self._reader, name)
 
 
+_Postings = tuple["array[int]", "array[float]", list[bytes | None]]  # documents, weights, values
+_Words = tuple["array[int]", "array[int]", list[bytes]]  # documents, frequencies, values
+
+
 class _MemoryPool:
     """Postings kept per field and term in memory, in place of Whoosh's sorting pool.
 
     Whoosh's pool holds one tuple per posting, sorts them all at commit and, past ``limitmb``,
     spills sorted runs to temporary files and merges them back. Grouping by term as postings
-    arrive leaves only the terms to sort, and a posting costs a few array slots.
+    arrive leaves only the terms to sort, and a posting costs a few array slots. Word fields
+    (``add_words``) are kept by term text and turned into Whoosh's form once per term at commit.
     """
 
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
-        self._fields: dict[str, dict[bytes, tuple[array[int], array[float], list[bytes | None]]]] = {}
+        self._fields: dict[str, dict[bytes, _Postings]] = {}
+        self._words: dict[str, dict[str, _Words]] = {}
+        self._unordered = False  # True once postings may have come in out of document order
 
-    def _terms(self, fieldname: str) -> dict[bytes, tuple[array[int], array[float], list[bytes | None]]]:
+    def _terms(self, fieldname: str) -> dict[bytes, _Postings]:
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
@@ -709,6 +724,7 @@ class _MemoryPool:
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """One posting (Whoosh's interface, used when segments are merged)."""
         fieldname, tbytes, docnum, weight, vbytes = item
+        self._unordered = True
         self.add_field(fieldname, [(tbytes, 0, weight, vbytes)], docnum)
 
     def add_field(self, fieldname: str, items: Any, docnum: int) -> int:
@@ -725,31 +741,71 @@ class _MemoryPool:
             entry[2].append(vbytes)
         return length
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+    def add_words(self, fieldname: str, positions: Mapping[str, list[int]], docnum: int) -> int:
+        """A word field of one document (term -> positions); returns its length in words."""
+        terms = self._words.get(fieldname)
+        if terms is None:
+            terms = self._words[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        encode = _encode_positions
+        length = 0
+        for term, where in positions.items():
+            count = len(where)
+            length += count
+            entry = terms.get(term)
+            if entry is None:
+                entry = terms[term] = (array("I"), array("I"), [])
+            entry[0].append(docnum)
+            entry[1].append(count)
+            entry[2].append(encode(where))
+        return length
+
+    def _settle(self, schema: Any) -> None:
+        """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
+        for fieldname, words in self._words.items():
+            boost = schema[fieldname].format.field_boost
+            terms = self._terms(fieldname)
+            for term, (docs, counts, values) in words.items():
+                weights = array("d", [count * boost for count in counts])
+                tbytes = term.encode("utf-8")
+                entry = terms.get(tbytes)
+                if entry is None:
+                    terms[tbytes] = (docs, weights, list(values))
+                else:  # also merged in from another segment
+                    self._unordered = True
+                    entry[0].extend(docs)
+                    entry[1].extend(weights)
+                    entry[2].extend(values)
+        self._words.clear()
+
+    def _sorted(self, terms: dict[bytes, _Postings]) -> Iterator[tuple[bytes, _Postings]]:
+        for tbytes in sorted(terms):
+            docs, weights, values = terms[tbytes]
+            if self._unordered and any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
+                order = sorted(range(len(docs)), key=docs.__getitem__)
+                docs = array("I", [docs[i] for i in order])
+                weights = array("d", [weights[i] for i in order])
+                values = [values[i] for i in order]
+            yield tbytes, (docs, weights, values)
+
+    def iter_postings(self, schema: Any = None) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
         """Every posting in (field, term, document) order, as Whoosh's field writer wants them."""
+        if self._words:
+            if schema is None:
+                raise ValueError("word fields need the schema")
+            self._settle(schema)
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                docs, weights, values = terms[tbytes]
-                order: Sequence[int] = range(len(docs))
-                if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
-                    order = sorted(order, key=docs.__getitem__)
-                for i in order:
+            for tbytes, (docs, weights, values) in self._sorted(self._fields[fieldname]):
+                for i in range(len(docs)):
                     yield fieldname, tbytes, docs[i], weights[i], values[i]
 
     def write(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
         """Write every posting list through Whoosh's field writer, a block at a time."""
+        self._settle(schema)
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
             fieldwriter.start_field(fieldname, schema[fieldname])
             field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
-            for tbytes in sorted(terms):
-                docs, weights, values = terms[tbytes]
-                if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
-                    order = sorted(range(len(docs)), key=docs.__getitem__)
-                    docs = array("I", [docs[i] for i in order])
-                    weights = array("d", [weights[i] for i in order])
-                    values = [values[i] for i in order]
+            for tbytes, (docs, weights, values) in self._sorted(self._fields[fieldname]):
                 fieldwriter.start_term(tbytes)
                 _add_postings(fieldwriter._postwriter, docs, weights, values, field_lengths)
                 fieldwriter.finish_term()
@@ -757,6 +813,7 @@ class _MemoryPool:
 
     def cleanup(self) -> None:
         self._fields.clear()
+        self._words.clear()
 
 
 def _add_postings(
@@ -850,6 +907,7 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         perdoc = self.perdocwriter
         docnum = self.docnum
         add_field = self.pool.add_field
+        add_words = self.pool.add_words
         perdoc.start_doc(docnum)
         try:
             for name in names:
@@ -859,7 +917,12 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                 field_ = schema[name]
                 length = 0
                 if field_.indexed:
-                    length = add_field(name, field_.index(value), docnum)
+                    if isinstance(value, _Analysed):
+                        length = add_words(name, value.positions, docnum)
+                    elif isinstance(value, str) and _is_word_field(field_):
+                        length = add_words(name, field_.analyzer.analyse(value).positions, docnum)
+                    else:
+                        length = add_field(name, field_.index(value), docnum)
                     if not field_.scorable:
                         length = 0
                 perdoc.add_field(name, field_, value if field_.stored else None, length)
