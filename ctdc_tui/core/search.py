@@ -11,6 +11,7 @@ language and ``docs/performance.md`` for the measurements behind the choices.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
@@ -26,7 +27,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,14 +46,20 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import _INT_SIZE as _POSITIONS_AT
+from whoosh.system import pack_uint as _pack_uint
+from whoosh.util.numeric import byte_to_length as _byte_to_length
+from whoosh.util.numeric import length_to_byte as _length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ctdc_tui.core import locations
@@ -64,7 +71,7 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
@@ -83,6 +90,7 @@ WORD_FIELDS = STEMMED_FIELDS | FOLDED_FIELDS
 EXPANSION_LIMIT = 32
 EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
+_UNSEEN = object()
 MAX_SUGGESTED_WORDS = 4
 # Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
 # says so, so that one pathological query (a phrase of two very common words on 100,000
@@ -106,11 +114,8 @@ _WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 # Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of thousands).
 _STEMS: dict[str, str] = {}
 _STEM_CACHE_LIMIT = 200_000
-# Encoded position lists (most words occur once or twice in a field), see ``_encode_positions``.
-_POSITION_VALUES: dict[tuple[int, ...], bytes] = {}
+# Encoded posting values (most words occur once or twice in a field), see ``_value_encoder``.
 _POSITION_CACHE_LIMIT = 100_000
-_POSITIONS_FORMAT = formats.Positions()
-_SINGLE_POSITION: dict[int, bytes] = {}  # bounded by the longest field (a few thousand words)
 
 
 def _stem(word: str) -> str:
@@ -122,29 +127,76 @@ def _stem(word: str) -> str:
     return stem
 
 
+class _PositionValues:
+    """Positions -> the posting value a positions format writes for them, cached."""
+
+    def __init__(self, encode: Callable[[list[int]], bytes]) -> None:
+        self._encode = encode
+        self._single: dict[int, bytes] = {}  # bounded by the longest field (a few thousand words)
+        self._many: dict[tuple[int, ...], bytes] = {}
+
+    def __call__(self, positions: list[int]) -> bytes:
+        if len(positions) == 1:
+            single = self._single.get(positions[0])
+            if single is None:
+                single = self._single[positions[0]] = self._encode(positions)
+            return single
+        key = tuple(positions)
+        value = self._many.get(key)
+        if value is None:
+            if len(self._many) >= _POSITION_CACHE_LIMIT:
+                self._many.clear()
+            value = self._many[key] = self._encode(positions)
+        return value
+
+
+class _FrequencyValues:
+    """Positions -> the posting value Whoosh's ``Frequency`` format writes (the count), cached."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, bytes] = {}
+
+    def __call__(self, positions: list[int]) -> bytes:
+        count = len(positions)
+        value = self._values.get(count)
+        if value is None:
+            value = self._values[count] = _pack_uint(count)
+        return value
+
+
+_ENCODERS: dict[type, Callable[[list[int]], bytes]] = {}
+
+
+def _value_encoder(format_: Any) -> Callable[[list[int]], bytes] | None:
+    """How a word field's format turns a term's positions into its posting value (byte for byte
+    what the format's ``word_values`` writes), or None for a format this module does not know."""
+    kind = type(format_)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        if kind is formats.Frequency:
+            encoder = _FrequencyValues()
+        elif kind is formats.Positions or kind is _BitPositions:
+            encoder = _PositionValues(kind().encode)
+        else:
+            return None
+        _ENCODERS[kind] = encoder
+    return encoder
+
+
 def _encode_positions(positions: list[int]) -> bytes:
-    """The posting value Whoosh's ``Positions`` format writes for these positions (byte for byte)."""
-    if len(positions) == 1:
-        single = _SINGLE_POSITION.get(positions[0])
-        if single is None:
-            single = _SINGLE_POSITION[positions[0]] = _POSITIONS_FORMAT.encode(positions)
-        return single
-    key = tuple(positions)
-    value = _POSITION_VALUES.get(key)
-    if value is None:
-        if len(_POSITION_VALUES) >= _POSITION_CACHE_LIMIT:
-            _POSITION_VALUES.clear()
-        value = _POSITIONS_FORMAT.encode(positions)
-        _POSITION_VALUES[key] = value
-    return value
+    """The posting value Whoosh's ``Positions`` format writes for these positions."""
+    encoder = _value_encoder(formats.Positions())
+    assert encoder is not None
+    return encoder(positions)
 
 
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("positions", "words")
+    __slots__ = ("positions", "text", "words")
 
-    def __init__(self, positions: dict[str, list[int]], words: set[str]) -> None:
+    def __init__(self, text: str, positions: dict[str, list[int]], words: set[str]) -> None:
+        self.text = text
         self.positions = positions  # indexed term -> its positions
         self.words = words  # the folded words before stemming, stop words left out
 
@@ -227,7 +279,7 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
                 positions[term] = [pos]
             else:
                 found.append(pos)
-        return _Analysed(positions, set(kept))
+        return _Analysed(value, positions, set(kept))
 
     def __call__(
         self,
@@ -280,26 +332,22 @@ class WordField(fields.TEXT):  # type: ignore[misc]
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         analyzer = self.analyzer
-        if isinstance(value, _Analysed):
-            analysed = value
-        elif isinstance(analyzer, WordAnalyzer) and isinstance(self.format, formats.Positions):
-            analysed = analyzer.analyse(value)
-        else:  # pragma: no cover - not how build_schema makes it
-            return super().index(value, **kwargs)
+        encode = _value_encoder(self.format)
+        if encode is None or not isinstance(analyzer, WordAnalyzer):  # Whoosh's own way
+            return super().index(value.text if isinstance(value, _Analysed) else value, **kwargs)
+        analysed = value if isinstance(value, _Analysed) else analyzer.analyse(value)
         boost = self.format.field_boost
-        encode = _encode_positions
         return [
             (term.encode("utf-8"), len(where), len(where) * boost, encode(where))
             for term, where in analysed.positions.items()
         ]
 
 
-def _is_word_field(field_: Any) -> bool:
-    return (
-        isinstance(field_, WordField)
-        and isinstance(field_.analyzer, WordAnalyzer)
-        and type(field_.format) is formats.Positions
-    )
+def _word_encoder(field_: Any) -> Callable[[list[int]], bytes] | None:
+    """The posting-value encoder of a word field indexed through ``WordAnalyzer``, else None."""
+    if isinstance(field_, WordField) and isinstance(field_.analyzer, WordAnalyzer):
+        return _value_encoder(field_.format)
+    return None
 
 
 def _stem_analyzer() -> Any:
@@ -322,18 +370,57 @@ def _column_only(field: Any) -> Any:
     return field
 
 
+class _BitPositions(formats.Positions):  # type: ignore[misc]
+    """Word positions stored as a bitmap (bit p set: the word stands at position p).
+
+    Whoosh's own format pickles a list of gaps, which costs about 3 µs to read back per
+    posting. A bitmap reads back with ``int.from_bytes`` and answers a phrase with shifts and
+    ANDs on Python integers (``(first << 1) & second``), which run in C. The 4-byte count in
+    front is Whoosh's, so term frequencies read the same way.
+    """
+
+    def encode(self, poslist: Sequence[int]) -> bytes:
+        bits = 0
+        for pos in poslist:
+            bits |= 1 << pos
+        count: bytes = _pack_uint(len(poslist))
+        return count + bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        bits = _position_bits(valuestring)
+        positions = []
+        while bits:
+            low = bits & -bits
+            positions.append(low.bit_length() - 1)
+            bits ^= low
+        return positions
+
+
+def _position_bits(value: bytes) -> int:
+    return int.from_bytes(value[_POSITIONS_AT:], "little")
+
+
+def _text_field(analyzer: Any, stored: bool = False) -> Any:
+    field = WordField(analyzer=analyzer, stored=stored)
+    field.format = _BitPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> fields.Schema:
     """The index schema. Bump ``SCHEMA_VERSION`` whenever it changes."""
     stem = _stem_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
         data=fields.STORED(),
-        text=WordField(analyzer=stem),
-        title=WordField(analyzer=stem),
-        authors=WordField(analyzer=_fold_analyzer()),
-        organizations=WordField(analyzer=_fold_analyzer()),
-        tags=WordField(analyzer=stem),
-        note=WordField(analyzer=stem, stored=True),
+        # Plain words: frequencies only, so a posting block unpickles without a position list per
+        # document (about 25 times faster to read); ``phrases`` holds the same words with positions.
+        text=WordField(analyzer=stem, phrase=False),
+        phrases=_text_field(stem),
+        title=_text_field(stem),
+        authors=_text_field(_fold_analyzer()),
+        organizations=_text_field(_fold_analyzer()),
+        tags=_text_field(stem),
+        note=_text_field(stem, stored=True),
         bookmarked=fields.ID(),
         category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
         kind=fields.ID(analyzer=_lower_id_analyzer()),
@@ -497,6 +584,7 @@ def _document(res: Resource, note: str | None = None, order: int | None = None) 
         "title_sort": res.title.casefold(),
         "year_sort": res.year if isinstance(res.year, int) else 0,
     }
+    doc["phrases"] = doc["text"]
     if res.kind:
         doc["kind"] = res.kind
     if isinstance(res.year, int):
@@ -687,9 +775,9 @@ class _Lengths:
         column = _lenfield(fieldname)
         if not self._reader.has_column(column):
             return None
-        values = self._reader.column_reader(column, LENGTHS_COLUMN)
+        values = self._reader.column_reader(column, _LENGTHS_COLUMN)
         # Same as Whoosh's reader: a zero byte reads as None, the rest as the length it encodes.
-        return [byte_to_length(b) if b else None for b in values]
+        return [_byte_to_length(b) if b else None for b in values]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
@@ -741,13 +829,18 @@ class _MemoryPool:
             entry[2].append(vbytes)
         return length
 
-    def add_words(self, fieldname: str, positions: Mapping[str, list[int]], docnum: int) -> int:
+    def add_words(
+        self,
+        fieldname: str,
+        positions: Mapping[str, list[int]],
+        docnum: int,
+        encode: Callable[[list[int]], bytes],
+    ) -> int:
         """A word field of one document (term -> positions); returns its length in words."""
         terms = self._words.get(fieldname)
         if terms is None:
             terms = self._words[fieldname] = {}
             self.fieldnames.add(fieldname)
-        encode = _encode_positions
         length = 0
         for term, where in positions.items():
             count = len(where)
@@ -915,12 +1008,16 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                 if value is None:
                     continue
                 field_ = schema[name]
+                analysed = value if isinstance(value, _Analysed) else None
+                if analysed is not None:
+                    value = analysed.text
                 length = 0
                 if field_.indexed:
-                    if isinstance(value, _Analysed):
-                        length = add_words(name, value.positions, docnum)
-                    elif isinstance(value, str) and _is_word_field(field_):
-                        length = add_words(name, field_.analyzer.analyse(value).positions, docnum)
+                    encode = _word_encoder(field_)
+                    if encode is not None and isinstance(value, str):
+                        if analysed is None:
+                            analysed = field_.analyzer.analyse(value)
+                        length = add_words(name, analysed.positions, docnum, encode)
                     else:
                         length = add_field(name, field_.index(value), docnum)
                     if not field_.scorable:
@@ -954,9 +1051,12 @@ def _add_resources(
     for done, res in enumerate(resources, 1):
         doc = _document(res, order=keys.get(res.id))
         # One analysis of the text serves both the index and the vocabulary.
-        analysed = analyzer.analyse(doc["text"])
+        text = doc["text"]
+        analysed = analyzer.analyse(text)
         vocabulary.update(analysed.words)
         doc["text"] = analysed
+        if doc.get("phrases") is text:  # the same words, with positions
+            doc["phrases"] = analysed
         writer.add_document(**doc)
         if on_done is not None and (done % step == 0 or done == len(resources)):
             on_done(done)
@@ -1250,6 +1350,7 @@ class Results(Sequence[Resource]):
         explanation: str | None = None,
         terms: frozenset[tuple[str, str]] = frozenset(),
         stopped: bool = False,
+        matched: Mapping[int, float] | None = None,
     ) -> None:
         self.query = query_text
         self.suggestion = suggestion
@@ -1263,6 +1364,7 @@ class Results(Sequence[Resource]):
         self._total = total
         self._estimate = total_is_estimate
         self._facet_query = facet_query
+        self._matched = matched
         self._want_facets = want_facets
         self._facets: dict[str, int] | None = None if want_facets else {}
         self._field_terms = terms
@@ -1293,7 +1395,10 @@ class Results(Sequence[Resource]):
     def facets(self) -> dict[str, int]:
         """Category id -> number of matches (ignoring the category filter)."""
         if self._facets is None:
-            self._facets, complete = self._owner._count_categories(self._searcher, self._facet_query)
+            if self._matched is not None:
+                self._facets, complete = self._owner._count_matched(self._searcher, self._matched), True
+            else:
+                self._facets, complete = self._owner._count_categories(self._searcher, self._facet_query)
             self.facets_complete = complete
             if (
                 complete
@@ -1390,6 +1495,16 @@ def _fragment(text: str, spans: list[tuple[int, int]], size: int = FRAGMENT_CHAR
 # ---------------------------------------------------------------- the index
 
 
+@dataclass(slots=True)
+class _Hits:
+    docnums: list[int]
+    scores: list[float]
+    total: int
+    estimate: bool
+    stopped: bool
+    matched: Mapping[int, float] | None  # every match, ignoring the category filter (for facets)
+
+
 class SearchIndex:
     """A catalogue's search index: opened fresh, or (re)built on its own. See the module docstring."""
 
@@ -1424,6 +1539,8 @@ class SearchIndex:
         self._bookmarked: frozenset[str] = frozenset()
         self._link_status: dict[str, frozenset[str]] = {}
         self._categories_by_doc: tuple[int, list[str]] | None = None
+        self._eval: _Evaluator | None = None
+        self._columns: dict[tuple[int, str], list[Any]] = {}
         self._vocab: queries.Vocabulary | None = None
         self._notes: dict[str, str] = {}  # the last synced notes: their words join the vocabulary
         self._keys: dict[str, int] | None = None
@@ -1432,6 +1549,8 @@ class SearchIndex:
         self._parsers: dict[str, Any] = {}
         self._stem = self._schema["title"].analyzer
         self._fold = self._schema["authors"].analyzer
+        self._word_forms: dict[bool, dict[str, object]] = {False: {}, True: {}}
+        self._words = _tokenizer_pattern(self._stem)
 
     # ------------------------------------------------------------------ open
     @classmethod
@@ -1654,6 +1773,10 @@ class SearchIndex:
 
     def _stored(self, searcher: Any, docnum: int) -> Resource:
         with self._lock:
+            if searcher is self._searcher:  # the id column answers without unpickling stored fields
+                res = self._resources.get(str(self._column("id")[docnum]))
+                if res is not None:
+                    return res
             fields_ = searcher.stored_fields(docnum)
             rid = fields_["id"]
             res = self._resources.get(rid)
@@ -1672,12 +1795,26 @@ class SearchIndex:
                 return [str(searcher.stored_fields(d)["id"]) for d in docnums]
 
     def _match_spans(self, fieldname: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
-        analyzer = self._fold if fieldname in FOLDED_FIELDS else self._stem
+        """Where the words of ``text`` that index as one of ``wanted`` stand (start, end).
+
+        The analyzers turn each word on its own (no filter looks at neighbours), so a word's
+        indexed form is cached: a highlight is one regex pass over the text plus dict lookups.
+        """
+        folded = fieldname in FOLDED_FIELDS
+        analyzer = self._fold if folded else self._stem
+        forms = self._word_forms[folded]
         spans = []
         with self._lock:
-            for token in analyzer(text, chars=True, mode="index"):
-                if token.text in wanted:
-                    spans.append((token.startchar, token.endchar))
+            for match in self._words.finditer(text):
+                word = match.group()
+                form = forms.get(word, _UNSEEN)
+                if form is _UNSEEN:
+                    terms = [t.text for t in analyzer(word, mode="index")]
+                    form = terms[0] if len(terms) == 1 else None
+                    if len(forms) < 200_000:
+                        forms[word] = form
+                if form is not None and form in wanted:
+                    spans.append((match.start(), match.end()))
         return spans
 
     # ---------------------------------------------------------- lookups
@@ -1784,23 +1921,15 @@ class SearchIndex:
         q = self._rewrite(self._parser().parse(prepared.text), reader, {})
         if q is query.NullQuery:
             return Results(self, text, explanation="Nothing to search for in that; try some words.")
-        cat_filter = query.Term("category", category.lower()) if category else None
-        hits, stopped = _timed_search(searcher, q, limit, cat_filter, self._sort_facet(sort))
+        hits = self._hits(q, category, sort, limit)
         fallback = False
-        if hits.is_empty() and len(prepared.plain_words) > 1:
+        if not hits.docnums and len(prepared.plain_words) > 1:
             any_q = self._rewrite(self._parser(any_word=True).parse(prepared.text), reader, {})
-            any_hits, any_stopped = _timed_search(searcher, any_q, limit, cat_filter, self._sort_facet(sort))
-            if not any_hits.is_empty():
-                q, hits, fallback, stopped = any_q, any_hits, True, any_stopped
-        docnums = [hit.docnum for hit in hits]
-        # Sorted by a field, Whoosh puts the sort key (a tuple) where the score would be.
-        scores = [float(hit.score) if isinstance(hit.score, int | float) else 0.0 for hit in hits]
-        if stopped:
-            total, estimate = len(docnums), True
-        elif limit is None or hits.has_exact_length():
-            total, estimate = len(hits), False
-        else:
-            total, estimate = max(hits.estimated_length(), len(docnums)), True
+            any_hits = self._hits(any_q, category, sort, limit)
+            if any_hits.docnums:
+                q, hits, fallback = any_q, any_hits, True
+        docnums, scores, stopped = hits.docnums, hits.scores, hits.stopped
+        total, estimate = hits.total, hits.estimate
         terms: set[tuple[str, str]] = set()
         if highlights:
             _walk_terms(q, reader, terms)
@@ -1827,6 +1956,7 @@ class SearchIndex:
             total_is_estimate=estimate,
             facet_query=q,
             want_facets=facets,
+            matched=hits.matched,
             suggestion=suggestion,
             fallback=fallback,
             explanation=explanation,
@@ -1835,6 +1965,75 @@ class SearchIndex:
         )
         results._category_filtered = category is not None  # type: ignore[attr-defined]
         return results
+
+    def _evaluator(self) -> _Evaluator:
+        if self._eval is None or self._eval.searcher is not self._searcher:
+            self._eval = _Evaluator(self._searcher)
+        return self._eval
+
+    def _column(self, name: str) -> list[Any]:
+        """A sortable column as a list indexed by document number (read once per searcher)."""
+        key = (id(self._searcher), name)
+        found = self._columns.get(key)
+        if found is None:
+            if any(k[0] != key[0] for k in self._columns):
+                self._columns.clear()
+            found = list(self._searcher.reader().column_reader(name))
+            self._columns[key] = found
+        return found
+
+    def _hits(self, q: Any, category: str | None, sort: Sort, limit: int | None) -> _Hits:
+        """The hits of a parsed query: the bulk evaluator, or Whoosh's collector when it ran out of time."""
+        evaluator = self._evaluator()
+        evaluator.deadline = time.monotonic() + SEARCH_SECONDS
+        try:
+            matched = evaluator.eval(q)
+        except _OutOfTime:
+            return self._collector_hits(q, category, sort, limit)
+        finally:
+            evaluator.deadline = float("inf")
+        chosen: Mapping[int, float] = matched
+        if category is not None:
+            wanted = category.lower()
+            cats = self._category_column(self._searcher)
+            chosen = {d: s for d, s in matched.items() if cats[d].lower() == wanted}
+        if sort == "relevance":
+            top = _top(chosen, limit)
+            docnums, scores = [d for d, _s in top], [s for _d, s in top]
+        else:
+            docnums = sorted(chosen, key=self._sort_key(sort))[:limit]
+            scores = [0.0] * len(docnums)
+        return _Hits(docnums, scores, len(chosen), False, False, matched)
+
+    def _sort_key(self, sort: Sort) -> Callable[[int], Any]:
+        order = self._column("order")
+        if sort == "title":
+            titles = self._column("title_sort")
+            return lambda d: (titles[d], order[d])
+        if sort == "year":
+            years = self._column("year_sort")
+            return lambda d: (-years[d], order[d])
+        return order.__getitem__
+
+    def _collector_hits(self, q: Any, category: str | None, sort: Sort, limit: int | None) -> _Hits:
+        cat_filter = query.Term("category", category.lower()) if category else None
+        hits, stopped = _timed_search(self._searcher, q, limit, cat_filter, self._sort_facet(sort))
+        docnums = [hit.docnum for hit in hits]
+        # Sorted by a field, Whoosh puts the sort key (a tuple) where the score would be.
+        scores = [float(hit.score) if isinstance(hit.score, int | float) else 0.0 for hit in hits]
+        if stopped:
+            total, estimate = len(docnums), True
+        elif limit is None or hits.has_exact_length():
+            total, estimate = len(hits), False
+        else:
+            total, estimate = max(hits.estimated_length(), len(docnums)), True
+        return _Hits(docnums, scores, total, estimate, stopped, None)
+
+    def forget_cached_terms(self) -> None:
+        """Drop the posting lists kept for the next keystroke (benchmarks measure cold queries)."""
+        with self._lock:
+            if self._eval is not None:
+                self._eval.forget_terms()
 
     def _last_category_filtered(self, results: Results) -> bool:
         return bool(getattr(results, "_category_filtered", False))
@@ -1863,6 +2062,13 @@ class SearchIndex:
                 return query.NullQuery
             words = self._vocabulary(reader).speller.similar(folded[0], q.maxdist, EXPANSION_LIMIT)
             return self._terms_for(q.fieldname, words or folded[:1], q.boost)
+        if isinstance(q, query.Phrase) and q.fieldname == "text":
+            # ``text`` keeps no positions: its words score the phrase, ``phrases`` checks their order.
+            words = list(q.words)
+            if not words:
+                return query.NullQuery
+            terms = query.And([query.Term("text", w) for w in words], boost=q.boost)
+            return query.Require(terms, query.Phrase("phrases", words, slop=q.slop))
         if isinstance(q, query.Term) and q.fieldname == "is":
             if q.text == "bookmarked":
                 return _DocSet("bookmarked", self._bookmarked)
@@ -1966,6 +2172,19 @@ class SearchIndex:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def _count_matched(self, searcher: Any, matched: Mapping[int, float]) -> dict[str, int]:
+        """Matches per category, in catalogue order, from the evaluator's full set of matches."""
+        with self._lock:
+            cats = self._category_column(searcher)
+            counts = Counter(map(cats.__getitem__, matched))
+        return self._ranked_counts(counts)
+
+    def _ranked_counts(self, counts: Counter[str]) -> dict[str, int]:
+        order = [c.id for c in self.catalogue.categories]
+        ranked = {cid: counts[cid] for cid in order if counts.get(cid)}
+        ranked.update({cid: n for cid, n in counts.items() if cid not in ranked})
+        return ranked
+
     def _count_categories(self, searcher: Any, q: Any) -> tuple[dict[str, int], bool]:
         """Matches per category, in catalogue order, and whether every match was counted."""
         complete = True
@@ -1987,10 +2206,7 @@ class SearchIndex:
                         break
             except Exception:
                 return {}, False
-        order = [c.id for c in self.catalogue.categories]
-        ranked = {cid: counts[cid] for cid in order if counts.get(cid)}
-        ranked.update({cid: n for cid, n in counts.items() if cid not in ranked})
-        return ranked, complete
+        return self._ranked_counts(counts), complete
 
     def _category_column(self, searcher: Any) -> list[str]:
         key = id(searcher)
@@ -2140,6 +2356,428 @@ def check_index(catalogue: Path, index_dir: str | Path | None = None) -> IndexCh
     )
 
 
+# ------------------------------------------------------------ fast evaluation
+#
+# Whoosh scores one matching document at a time through a tree of matcher objects: about
+# 7 µs of Python per document, paid for every match of a common word (85% of a catalogue), and
+# the top-k block skipping never fires on Zipf head words. This evaluator reads the same
+# posting blocks in bulk (ids and weights come out of each block as arrays), scores them with
+# the same BM25F formula and parameters in one comprehension per block, and combines
+# subqueries with dict and set operations, which run in C. Node types it does not know are
+# handed to Whoosh's own matcher for that subtree, so the answer is always Whoosh's answer;
+# ``tests/core/test_fast_search.py`` checks that hits and scores agree on thousands of queries.
+
+
+class _OutOfTime(Exception):
+    """The evaluation ran past its deadline (see SEARCH_SECONDS)."""
+
+
+class _Evaluator:
+    """Evaluates parsed queries against one searcher: {global docnum: score} for every match."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.leaves: list[tuple[Any, int]] = list(searcher.reader().leaf_readers())
+        self.deleted = [
+            frozenset(r.deleted_docs_set or ()) if r.has_deletions() else frozenset() for r, _ in self.leaves
+        ]
+        self.weighting = searcher.weighting
+        self._lengths: dict[tuple[int, str], bytes] = {}
+        self._terms: dict[tuple[str, bytes, float], dict[int, float]] = {}
+        self._term_postings = 0
+        self.deadline = float("inf")
+
+    # -- plumbing
+    def _check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _OutOfTime
+
+    def _field_lengths(self, leaf: int, fieldname: str) -> bytes:
+        key = (leaf, fieldname)
+        found = self._lengths.get(key)
+        if found is None:
+            reader = self.leaves[leaf][0]
+            count = reader.doc_count_all()
+            try:
+                column = reader._perdoc._cached_reader(f"_{fieldname}_len", _LENGTHS_COLUMN)
+                raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+                if column is not None and column._fixedlen != 1:  # pragma: no cover - other codecs
+                    raise TypeError
+                found = bytes(raw[:count]) + bytes(max(0, count - len(raw)))
+            except Exception:  # pragma: no cover - another codec: ask per document
+                found = bytes(
+                    _length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(count)
+                )
+            self._lengths[key] = found
+        return found
+
+    @staticmethod
+    def _blocks(
+        reader: Any, fieldname: str, btext: bytes, values: bool = False, weights: bool = True
+    ) -> Iterator[tuple[Any, Any, Any]]:
+        """(ids, weights, values) per posting block of one term in one segment (deleted docs included)."""
+        if (fieldname, btext) not in reader:
+            return
+        m = reader.postings(fieldname, btext)
+        while isinstance(m, FilterMatcher):
+            m = m.child
+        if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec: one posting at a time
+            ids: list[int] = []
+            found_weights: list[float] = []
+            vals: list[Any] = []
+            while m.is_active():
+                ids.append(m.id())
+                found_weights.append(m.weight())
+                vals.append(m.value() if values else None)
+                m.next()
+            yield ids, found_weights, vals
+            return
+        while m.is_active():
+            m._read_ids()
+            if weights:
+                m._read_weights()
+            if values:
+                m._read_values()
+            yield m._ids, (m._weights if weights else None), (m._values if values else None)
+            m._next_block()
+
+    # -- leaves
+    def term(
+        self,
+        fieldname: str,
+        text: Any,
+        boost: float,
+        values: dict[int, bytes] | None = None,
+        within: Collection[int] | None = None,
+    ) -> dict[int, float]:
+        """{docnum: BM25F score} of one word; with ``values``, also fill it with the word's
+        posting values (positions) for the documents in ``within`` (all when None), in the same pass.
+        """
+        field = self._field(fieldname)
+        btext = self._bytes(fieldname, text)
+        if field is None or btext is None:
+            return {}
+        key = (fieldname, btext, boost)
+        cached = self._terms.get(key)
+        if cached is not None:
+            if values is not None:
+                self._values(fieldname, btext, values, within)
+            return cached
+        out: dict[int, float] = {}
+        scorable = field.scorable and isinstance(self.weighting, BM25F)
+        if scorable:
+            idf = self.searcher.idf(fieldname, btext)
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            b = self.weighting._field_B.get(fieldname, self.weighting.B)
+            k1 = self.weighting.K1
+            # bm25(idf, tf, fl, avgfl, B, K1) = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            norms = [k1 * ((1 - b) + b * _byte_to_length(i) / avgfl) for i in range(256)]
+            top = idf * (k1 + 1)
+        elif field.scorable:  # pragma: no cover - another weighting model: let Whoosh score it
+            return self.whoosh(query.Term(fieldname, text, boost=boost))
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            lengths = self._field_lengths(leaf, fieldname) if scorable else b""
+            for ids, weights, vals in self._blocks(reader, fieldname, btext, values=values is not None):
+                if scorable:
+                    out.update(
+                        {
+                            d + offset: top * w / (w + norms[lengths[d]])
+                            for d, w in zip(ids, weights, strict=True)
+                        }
+                    )
+                else:
+                    out.update({d + offset: w for d, w in zip(ids, weights, strict=True)})
+                if values is not None:
+                    self._keep_values(values, ids, vals, offset, within)
+            self._drop_deleted(out, leaf)
+        if boost != 1.0:
+            out = {d: s * boost for d, s in out.items()}
+        self._remember(key, out)
+        return out
+
+    def _values(
+        self, fieldname: str, btext: bytes, into: dict[int, bytes], within: Collection[int] | None
+    ) -> None:
+        for reader, offset in self.leaves:
+            for ids, _weights, vals in self._blocks(reader, fieldname, btext, values=True, weights=False):
+                self._keep_values(into, ids, vals, offset, within)
+
+    @staticmethod
+    def _keep_values(
+        into: dict[int, bytes],
+        ids: Sequence[int],
+        vals: Sequence[bytes],
+        offset: int,
+        within: Collection[int] | None,
+    ) -> None:
+        if within is None:
+            into.update(zip([d + offset for d in ids] if offset else ids, vals, strict=True))
+        else:
+            into.update({d + offset: v for d, v in zip(ids, vals, strict=True) if d + offset in within})
+
+    def _drop_deleted(self, out: dict[int, float], leaf: int) -> None:
+        deleted = self.deleted[leaf]
+        if deleted:
+            offset = self.leaves[leaf][1]
+            for d in deleted:
+                out.pop(d + offset, None)
+
+    def forget_terms(self) -> None:
+        self._terms.clear()
+        self._term_postings = 0
+
+    def _remember(self, key: tuple[str, bytes, float], out: dict[int, float]) -> None:
+        # The words of a search typed letter by letter come back at every key: keep the last
+        # few posting lists, up to about 400,000 postings (roughly 40 MB).
+        if len(out) > 400_000:
+            return
+        while self._terms and self._term_postings + len(out) > 400_000:
+            old = self._terms.pop(next(iter(self._terms)))
+            self._term_postings -= len(old)
+        self._terms[key] = out
+        self._term_postings += len(out)
+
+    def whoosh(self, q: Any) -> dict[int, float]:
+        """Whoosh's own matcher for a subtree it alone knows, one document at a time."""
+        out: dict[int, float] = {}
+        m = q.matcher(self.searcher, self.searcher.context())
+        n = 0
+        while m.is_active():
+            out[m.id()] = m.score()
+            m.next()
+            n += 1
+            if n % 1024 == 0:
+                self._check_time()
+        return out
+
+    def phrase(self, q: Any) -> dict[int, float]:
+        """A phrase on its own (``title:"..."``): its words' scores, where they stand side by side."""
+        if not self._fast_phrase(q):
+            return self.whoosh(q)
+        scored = [self.term(q.fieldname, w, 1.0) for w in q.words]
+        if not q.words or any(not s for s in scored):
+            return {}
+        first, rest = min(scored, key=len), scored
+        candidates = {d for d in first if all(d in s for s in rest)}
+        found = self.phrase_filter(q, candidates)
+        return {d: sum(s[d] for s in scored) * q.boost for d in found}
+
+    def _fast_phrase(self, q: Any) -> bool:
+        field = self._field(q.fieldname)
+        return field is not None and q.slop == 1 and isinstance(field.format, _BitPositions)
+
+    def phrase_filter(self, q: Any, candidates: Collection[int]) -> set[int]:
+        """The candidates in which the phrase's words stand side by side, in order."""
+        words = list(q.words)
+        found_bytes = [self._bytes(q.fieldname, w) for w in words]
+        reader = self.searcher.reader()
+        btexts = [b for b in found_bytes if b is not None]
+        if not words or len(btexts) < len(words) or any((q.fieldname, b) not in reader for b in btexts):
+            return set()
+        remaining = set(candidates)
+        positions: dict[bytes, dict[int, bytes]] = {}
+        # Rarest word first: each word's positions are read only in the blocks that hold a
+        # document still in the running, and the running set shrinks word by word.
+        for btext in sorted(set(btexts), key=lambda b: reader.doc_frequency(q.fieldname, b)):
+            values = self._values_within(q.fieldname, btext, remaining)
+            positions[btext] = values
+            remaining &= values.keys()
+            if not remaining:
+                return set()
+            self._check_time()
+        lists = [positions[b] for b in btexts]
+        first, rest = lists[0], lists[1:]
+        found = set()
+        for n, d in enumerate(remaining):
+            # bit p of ``bits``: the phrase's first k+1 words stand at p-k .. p
+            bits = _position_bits(first[d])
+            for later in rest:
+                bits = (bits << 1) & _position_bits(later[d])
+                if not bits:
+                    break
+            if bits:
+                found.add(d)
+            if n % 4096 == 4095:
+                self._check_time()
+        return found
+
+    def _values_within(self, fieldname: str, btext: bytes, within: set[int]) -> dict[int, bytes]:
+        """Posting values (positions) of one word for the documents in ``within``, skipping blocks."""
+        out: dict[int, bytes] = {}
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            wanted = sorted(d - offset for d in within if offset <= d < offset + reader.doc_count_all())
+            if not wanted or (fieldname, btext) not in reader:
+                continue
+            m = reader.postings(fieldname, btext)
+            while isinstance(m, FilterMatcher):
+                m = m.child
+            deleted = self.deleted[leaf]
+            if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec
+                while m.is_active():
+                    if m.id() + offset in within and m.id() not in deleted:
+                        out[m.id() + offset] = m.value()
+                    m.next()
+                continue
+            i = 0
+            while m.is_active() and i < len(wanted):
+                if m._maxid < wanted[i]:  # the block header says no wanted document is in it
+                    m._next_block()
+                    continue
+                m._read_ids()
+                m._read_values()
+                out.update(
+                    {
+                        d + offset: v
+                        for d, v in zip(m._ids, m._values, strict=True)
+                        if d + offset in within and d not in deleted
+                    }
+                )
+                i = bisect.bisect_right(wanted, m._maxid, i)
+                m._next_block()
+        return out
+
+    # -- the tree
+    def eval(self, q: Any) -> dict[int, float]:
+        self._check_time()
+        if isinstance(q, query.Term):
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, query.NullQuery.__class__):
+            return {}
+        if isinstance(q, query.And):
+            return self._and(q.subqueries, q.boost)
+        if type(q) is query.Or and not q.minmatch and not any(isinstance(s, query.Not) for s in q.subqueries):
+            if q.scale:
+                return self._scaled_or(q)
+            return self._or([self.eval(s) for s in q.subqueries], q.boost)
+        if isinstance(q, query.ConstantScoreQuery):
+            return dict.fromkeys(self.docs(q.child), q.score)
+        if isinstance(q, query.AndNot):
+            positive = self.eval(q.a)
+            negative = self.eval(q.b)
+            return {d: s for d, s in positive.items() if d not in negative}
+        if isinstance(q, query.Require):
+            scored = self.eval(q.a)
+            if isinstance(q.b, query.Phrase) and self._fast_phrase(q.b):
+                kept = self.phrase_filter(q.b, scored.keys())
+            else:
+                kept = self.docs(q.b)  # type: ignore[assignment]
+            return {d: s for d, s in scored.items() if d in kept}
+        if isinstance(q, query.AndMaybe):
+            scored = self.eval(q.a)
+            maybe = self.eval(q.b)
+            return {d: s + maybe[d] if d in maybe else s for d, s in scored.items()}
+        if isinstance(q, query.Phrase):
+            return self.phrase(q)
+        return self.whoosh(q)
+
+    def docs(self, q: Any) -> Collection[int]:
+        """The documents a query matches, without scores (the words of an expanded prefix)."""
+        if isinstance(q, query.Term):
+            btext = self._bytes(q.fieldname, q.text)
+            if btext is None:
+                return ()
+            cached = self._terms.get((q.fieldname, btext, q.boost))
+            if cached is not None:
+                return cached.keys()
+            found: set[int] = set()
+            for leaf, (reader, offset) in enumerate(self.leaves):
+                for ids, _weights, _values in self._blocks(reader, q.fieldname, btext, weights=False):
+                    found.update([d + offset for d in ids] if offset else ids)
+                deleted = self.deleted[leaf]
+                if deleted:
+                    found.difference_update(d + offset for d in deleted)
+            return found
+        if type(q) is query.Or and not q.minmatch and not any(isinstance(s, query.Not) for s in q.subqueries):
+            parts = [self.docs(s) for s in q.subqueries]
+            if len(parts) == 1:
+                return parts[0]
+            return set().union(*parts)
+        return self.eval(q).keys()
+
+    def _field(self, fieldname: str) -> Any:
+        try:
+            return self.schema[fieldname]
+        except KeyError:
+            return None
+
+    def _bytes(self, fieldname: str, text: Any) -> bytes | None:
+        if fieldname not in self.schema:
+            return None
+        try:
+            return self.schema[fieldname].to_bytes(text)  # type: ignore[no-any-return]
+        except ValueError:
+            return None
+
+    def _and(self, subqueries: Sequence[Any], boost: float) -> dict[int, float]:
+        positives = [s for s in subqueries if not isinstance(s, query.Not)]
+        negatives = [s.query for s in subqueries if isinstance(s, query.Not)]
+        if not positives:
+            return self.whoosh(query.And(list(subqueries), boost=boost))
+        parts = [self.eval(s) for s in positives]
+        if any(not p for p in parts):
+            return {}
+        ordered = sorted(parts, key=len)
+        first, rest = ordered[0], ordered[1:]
+        keys = [d for d in first if all(d in p for p in rest)]
+        out = {d: sum(p[d] for p in parts) for d in keys}
+        if negatives:
+            # Whoosh intersects with an inverse matcher per NOT, which adds its weight (1.0) to the score
+            excluded = self._or([self.eval(n) for n in negatives], 1.0)
+            extra = float(len(negatives))
+            out = {d: s + extra for d, s in out.items() if d not in excluded}
+        if boost != 1.0:
+            out = {d: s * boost for d, s in out.items()}
+        return out
+
+    @staticmethod
+    def _or(parts: Sequence[dict[int, float]], boost: float) -> dict[int, float]:
+        parts = [p for p in parts if p]
+        out: dict[int, float] = {}
+        for p in parts:
+            if not out:
+                out = dict(p)
+                continue
+            get = out.get
+            out.update({d: get(d, 0.0) + s for d, s in p.items()})
+        if boost != 1.0:
+            out = {d: s * boost for d, s in out.items()}
+        return out
+
+    def _scaled_or(self, q: Any) -> dict[int, float]:
+        """Whoosh's any-word Or with its coordination bonus (``CoordMatcher``), for plain terms."""
+        if not all(isinstance(s, query.Term) for s in q.subqueries):
+            return self.whoosh(q)
+        parts = [p for p in (self.eval(s) for s in q.subqueries) if p]
+        termcount, scale = len(parts), q.scale
+        if termcount == 0:
+            return {}
+        summed = self._or(parts, 1.0)
+        if termcount == 1:
+            # a lone term is not wrapped: Whoosh scores it plainly
+            return {d: s * q.boost for d, s in summed.items()}
+        if termcount == scale:  # pragma: no cover - Whoosh gives 0 here
+            return dict.fromkeys(summed, 0.0)
+        matching: Counter[int] = Counter()
+        for p in parts:
+            matching.update(p.keys())
+        factor = (termcount - 1) / termcount
+        denominator = (termcount - scale) ** 2
+        return {d: (s + (matching[d] - 1) / denominator) * factor * q.boost for d, s in summed.items()}
+
+
+def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
+    """The best ``limit`` (docnum, score) pairs: highest score first, lower docnum first on ties."""
+    if limit is None or limit >= len(scores):
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    if limit <= 0:
+        return []
+    threshold = heapq.nlargest(limit, scores.values())[-1]
+    best = [(d, s) for d, s in scores.items() if s >= threshold]
+    best.sort(key=lambda kv: (-kv[1], kv[0]))
+    return best[:limit]
+
+
 class _Deadline(TimeLimitCollector):  # type: ignore[misc]
     """Whoosh's time limit, also checked when a filter collector drives the loop."""
 
@@ -2152,7 +2790,9 @@ class _Deadline(TimeLimitCollector):  # type: ignore[misc]
 
 def _timed_search(searcher: Any, q: Any, limit: int | None, filter_q: Any, sortedby: Any) -> tuple[Any, bool]:
     """Run a search within SEARCH_SECONDS; returns (hits, stopped early)."""
-    timed = _Deadline(searcher.collector(limit=limit, sortedby=sortedby), SEARCH_SECONDS, use_alarm=False)
+    # No block-quality shortcut: it drops hits of OR queries and trips an assertion on Require.
+    collector = searcher.collector(limit=limit, sortedby=sortedby, optimize=False)
+    timed = _Deadline(collector, SEARCH_SECONDS, use_alarm=False)
     outer = timed if filter_q is None else FilterCollector(timed, filter_q, None)
     try:
         searcher.search_with_collector(q, outer)
@@ -2162,6 +2802,13 @@ def _timed_search(searcher: Any, q: Any, limit: int | None, filter_q: Any, sorte
         if timed.timer is not None:
             timed.timer.cancel()
     return outer.results(), False
+
+
+def _tokenizer_pattern(analyzer: Any) -> re.Pattern[str]:
+    """The word pattern of an analyzer's tokenizer (Whoosh's default when it has none)."""
+    first = getattr(analyzer, "items", [analyzer])[0]
+    expression = getattr(first, "expression", None)
+    return expression if isinstance(expression, re.Pattern) else default_pattern
 
 
 def _expansion_limit(prefix: str) -> int:

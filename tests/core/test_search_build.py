@@ -113,38 +113,37 @@ def test_posting_values_are_whoosh_positions_bytes() -> None:
         assert search_mod._encode_positions(positions) == whoosh_format.encode(positions)
 
 
-def _old_schema() -> fields.Schema:
-    """Schema 4's word fields: Whoosh's filter chains in plain TEXT fields."""
-    stem = WordAnalyzer(stop=True, stem=True).chain()
-    fold = WordAnalyzer(stop=False, stem=False).chain()
-    return fields.Schema(
-        text=fields.TEXT(analyzer=stem),
-        title=fields.TEXT(analyzer=stem),
-        authors=fields.TEXT(analyzer=fold),
-        organizations=fields.TEXT(analyzer=fold),
-        tags=fields.TEXT(analyzer=stem),
-    )
+WORD_FIELDS = ("text", "phrases", "title", "authors", "organizations", "tags")
 
 
-def _postings(ix: Any) -> dict[tuple[str, bytes], tuple[list[Any], list[Any]]]:
-    """(field, term) -> its documents with their positions, and with their weights."""
+def _chain_schema() -> fields.Schema:
+    """The schema's word fields with Whoosh's filter chains in place of ``WordAnalyzer``."""
+    schema = search_mod.build_schema()
+    for name in WORD_FIELDS:
+        schema[name].analyzer = schema[name].analyzer.chain()
+    return schema
+
+
+def _postings(ix: Any) -> dict[tuple[str, bytes], tuple[list[Any], list[Any], list[Any]]]:
+    """(field, term) -> its documents with their weights, posting values and positions."""
     out = {}
     with ix.reader() as reader:
-        for name in ("text", "title", "authors", "organizations", "tags"):
+        for name in WORD_FIELDS:
+            has_positions = ix.schema[name].format.supports("positions")
             for term in reader.lexicon(name):
-                positions = list(reader.postings(name, term).items_as("positions"))
                 weights = list(reader.postings(name, term).items_as("weight"))
-                out[(name, term)] = (positions, weights)
+                values = list(reader.postings(name, term).items_as("frequency"))
+                positions = list(reader.postings(name, term).items_as("positions")) if has_positions else []
+                out[(name, term)] = (weights, values, positions)
     return out
 
 
 @pytest.mark.parametrize("source", ["bundled", "generated"])
-def test_same_terms_and_postings_as_the_old_chain(source: str, generated: Path, tmp_path: Path) -> None:
+def test_same_terms_and_postings_as_the_filter_chains(source: str, generated: Path, tmp_path: Path) -> None:
     catalog, _ = load_catalog(BUNDLED if source == "bundled" else generated)
-    names = ("text", "title", "authors", "organizations", "tags")
-    docs = [{n: search_mod._document(res)[n] for n in names} for res in catalog]
+    docs = [{n: search_mod._document(res)[n] for n in WORD_FIELDS} for res in catalog]
     built = []
-    for label, schema in (("old", _old_schema()), ("new", search_mod.build_schema())):
+    for label, schema in (("chains", _chain_schema()), ("new", search_mod.build_schema())):
         folder = tmp_path / label
         folder.mkdir()
         ix = whoosh.index.create_in(str(folder), schema)
@@ -178,7 +177,8 @@ def test_writer_writes_the_same_segment_files_as_whoosh(generated: Path, tmp_pat
         writer = writer_class(ix, compound=False)
         for doc in docs:
             if writer_class is search_mod._Writer:  # the build hands it the text analysed beforehand
-                doc = {**doc, "text": analyzer.analyse(doc["text"])}
+                analysed = analyzer.analyse(doc["text"])
+                doc = {**doc, "text": analysed, "phrases": analysed}
             writer.add_document(**doc)
         writer.commit()
         (segment,) = ix._segments()
