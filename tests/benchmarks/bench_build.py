@@ -6,10 +6,12 @@ For each size it generates (once, cached under --work) a seeded catalogue, reads
 loader's parse cache is warm (as it is for a user who reopens the app), then, each in a fresh
 child process:
 
-- **baseline**: the build as it was up to schema 4 (Whoosh's filter chains in plain TEXT
-  fields, numeric trie terms and indexed sort keys, Whoosh's ``SegmentWriter`` with
-  ``limitmb=256``, and a second analysis pass over every text for the vocabulary), on the same
-  resources, with ``load_catalog`` included as ``SearchIndex.open`` includes it;
+- **baseline**: the same schema built the way schema 4 was built: Whoosh's filter chains
+  (``RegexTokenizer | LowercaseFilter | CharsetFilter | StopFilter | StemFilter``) in place of
+  ``WordAnalyzer``, Whoosh's ``SegmentWriter`` with ``limitmb=256`` in one process, and a second
+  analysis pass over every text for the vocabulary; ``load_catalog`` included, as
+  ``SearchIndex.open`` includes it. (``--schema4`` builds schema 4's fields instead: indexed
+  sort keys, trie years, no ``phrases`` field.)
 - **new**: ``SearchIndex.open(..., rebuild=True)`` as the app and ``ctdc index`` call it
   (``--processes`` forces the number of processes; by default the build decides).
 
@@ -80,15 +82,26 @@ def schema4():
         order=fields.NUMERIC(int, bits=32, sortable=True), title_sort=fields.ID(sortable=True),
         **{"is": fields.ID()})
 
+def chains():
+    schema = search.build_schema()
+    for name in schema.names():
+        field = schema[name]
+        if isinstance(field.analyzer, search.WordAnalyzer):
+            field.analyzer = field.analyzer.chain()
+    return schema
+
+schema4_only = sys.argv[3] == "schema4"
 started = time.perf_counter()
 catalog, _problems = load_catalog(Path(sys.argv[1]))
-ix = whoosh.index.create_in(sys.argv[2], schema4())
+ix = whoosh.index.create_in(sys.argv[2], schema4() if schema4_only else chains())
 words = fold(stop=True)
 vocabulary = Counter()
 keys = search._sort_keys(catalog.categories)
 writer = ix.writer(limitmb=256)
 for res in catalog:
     doc = search._document(res, order=keys.get(res.id))
+    if schema4_only:
+        doc.pop("phrases", None)
     vocabulary.update({t.text for t in words(doc["text"])})
     writer.add_document(**doc)
 writer.commit()
@@ -149,6 +162,7 @@ def main() -> None:
         "--baseline-sizes", type=int, nargs="*", default=None, help="sizes to also build the old way (all)"
     )
     parser.add_argument("--processes", default="auto", help="processes for the new build (auto, 1, 2)")
+    parser.add_argument("--schema4", action="store_true", help="baseline: schema 4's fields")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ctdc-bench")
     args = parser.parse_args()
@@ -166,7 +180,7 @@ def main() -> None:
                 continue
             target = Path(tempfile.mkdtemp(prefix=f"bench-build-{label}-", dir=args.work))
             try:
-                extra = (args.processes,) if label == "new" else ()
+                extra = (args.processes,) if label == "new" else ("schema4" if args.schema4 else "same",)
                 results[label] = _child(code, str(folder), str(target), *extra)
             finally:
                 shutil.rmtree(target, ignore_errors=True)
