@@ -17,12 +17,15 @@ import dataclasses
 import hashlib
 import heapq
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +37,22 @@ from typing import Any, Literal, overload
 import whoosh
 import whoosh.index
 from whoosh import fields, formats, query, sorting
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
 from whoosh.scoring import BM25F
@@ -47,6 +61,7 @@ from whoosh.system import _INT_SIZE as _POSITIONS_AT
 from whoosh.system import pack_uint as _pack_uint
 from whoosh.util.numeric import byte_to_length as _byte_to_length
 from whoosh.util.numeric import length_to_byte as _length_to_byte
+from whoosh.writing import SegmentWriter
 
 from ctdc_tui.core import locations
 from ctdc_tui.core import query as queries
@@ -57,7 +72,7 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
@@ -91,27 +106,271 @@ LOCK_WAIT_SECONDS = 300.0
 ORDER_STRIDE = 10_000_000
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
+# A full build of at least this many resources runs in two processes (when two CPUs are there).
+PARALLEL_MIN_RESOURCES = 5_000
+# How many processes a full build may use: None picks 2 on Linux with two CPUs or more, else 1.
+INDEX_PROCESSES: int | None = None
+
+
+# Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
+_WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of thousands).
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_LIMIT = 200_000
+# Encoded posting values (most words occur once or twice in a field), see ``_value_encoder``.
+_POSITION_CACHE_LIMIT = 100_000
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        if len(_STEMS) >= _STEM_CACHE_LIMIT:
+            _STEMS.clear()
+        stem = _STEMS[word] = porter_stem(word)
+    return stem
+
+
+class _PositionValues:
+    """Positions -> the posting value a positions format writes for them, cached."""
+
+    def __init__(self, encode: Callable[[list[int]], bytes]) -> None:
+        self._encode = encode
+        self._single: dict[int, bytes] = {}  # bounded by the longest field (a few thousand words)
+        self._many: dict[tuple[int, ...], bytes] = {}
+
+    def __call__(self, positions: list[int]) -> bytes:
+        if len(positions) == 1:
+            single = self._single.get(positions[0])
+            if single is None:
+                single = self._single[positions[0]] = self._encode(positions)
+            return single
+        key = tuple(positions)
+        value = self._many.get(key)
+        if value is None:
+            if len(self._many) >= _POSITION_CACHE_LIMIT:
+                self._many.clear()
+            value = self._many[key] = self._encode(positions)
+        return value
+
+
+class _FrequencyValues:
+    """Positions -> the posting value Whoosh's ``Frequency`` format writes (the count), cached."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, bytes] = {}
+
+    def __call__(self, positions: list[int]) -> bytes:
+        count = len(positions)
+        value = self._values.get(count)
+        if value is None:
+            value = self._values[count] = _pack_uint(count)
+        return value
+
+
+_ENCODERS: dict[type, Callable[[list[int]], bytes]] = {}
+
+
+def _value_encoder(format_: Any) -> Callable[[list[int]], bytes] | None:
+    """How a word field's format turns a term's positions into its posting value (byte for byte
+    what the format's ``word_values`` writes), or None for a format this module does not know."""
+    kind = type(format_)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        if kind is formats.Frequency:
+            encoder = _FrequencyValues()
+        elif kind is formats.Positions or kind is _BitPositions:
+            encoder = _PositionValues(kind().encode)
+        else:
+            return None
+        _ENCODERS[kind] = encoder
+    return encoder
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """The posting value Whoosh's ``Positions`` format writes for these positions."""
+    encoder = _value_encoder(formats.Positions())
+    assert encoder is not None
+    return encoder(positions)
+
+
+class _Analysed:
+    """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
+
+    __slots__ = ("positions", "text", "words")
+
+    def __init__(self, text: str, positions: dict[str, list[int]], words: set[str]) -> None:
+        self.text = text
+        self.positions = positions  # indexed term -> its positions
+        self.words = words  # the folded words before stemming, stop words left out
+
+
+class WordAnalyzer(Analyzer):  # type: ignore[misc]
+    """One-pass analyzer: words, lower case, accents folded, then optionally stop words and stems.
+
+    Gives exactly the tokens of ``RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)``
+    followed by ``StopFilter(minsize=1)`` (``stop``) and ``StemFilter()`` (``stem``), positions
+    included (the stop filter renumbers them), without a generator and a Token per filter.
+    Unusual calls (``tokenize=False``, ``removestops=False``, ``keeporiginal``) go to that chain.
+    """
+
+    def __init__(self, stop: bool = True, stem: bool = True) -> None:
+        self.stop = stop
+        self.stem = stem
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordAnalyzer) and (other.stop, other.stem) == (self.stop, self.stem)
+
+    def __hash__(self) -> int:
+        return hash((self.stop, self.stem))
+
+    def __repr__(self) -> str:
+        return f"WordAnalyzer(stop={self.stop}, stem={self.stem})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stop": self.stop, "stem": self.stem}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.stop = bool(state.get("stop", True))
+        self.stem = bool(state.get("stem", True))
+
+    def has_morph(self) -> bool:
+        return self.stem
+
+    def chain(self) -> Any:
+        """The Whoosh filter chain this analyzer reproduces (for unusual calls and for tests)."""
+        chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+        if self.stop:
+            chain = chain | StopFilter(minsize=1)
+        if self.stem:
+            chain = chain | StemFilter(cachesize=50_000)
+        return chain
+
+    def _words(self, value: str) -> list[tuple[int, str, re.Match[str]]]:
+        """(tokenizer position, folded word, match) of every word kept by the stop list."""
+        stops = STOP_WORDS if self.stop else None
+        ascii_only = value.isascii()
+        out = []
+        for i, match in enumerate(_WORD_PATTERN.finditer(value)):
+            word = match.group(0).lower()
+            if not ascii_only:
+                word = word.translate(accent_map)
+            if stops is not None and (not word or word in stops):
+                continue
+            out.append((i, word, match))
+        return out
+
+    def analyse(self, value: str) -> _Analysed:
+        """Term -> positions (as ``Positions.word_values`` sees them) and the folded words."""
+        if value.isascii():
+            words = _WORD_PATTERN.findall(value.lower())
+        else:
+            words = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+        first = 0
+        if self.stop:
+            kept = [w for w in words if w and w not in STOP_WORDS]
+            if kept:
+                # The stop filter renumbers: the first kept word keeps its place, the rest follow it.
+                first = next(i for i, w in enumerate(words) if w and w not in STOP_WORDS)
+        else:
+            kept = words
+        positions: dict[str, list[int]] = {}
+        stems = _STEMS if self.stem else None
+        for pos, word in enumerate(kept, first):
+            term = word if stems is None else (stems.get(word) or _stem(word))
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        return _Analysed(value, positions, set(kept))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        if not tokenize or keeporiginal or (self.stop and not removestops):
+            chain = self.chain()
+            yield from chain(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+            return
+        stem = self.stem and not no_morph
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = -1
+        for i, word, match in self._words(value):
+            token.text = _stem(word) if stem else word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                pos = (i if pos < 0 else pos + 1) if self.stop else i
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class WordField(fields.TEXT):  # type: ignore[misc]
+    """A TEXT field indexed through ``WordAnalyzer.analyse`` (or a value analysed beforehand)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        analyzer = self.analyzer
+        encode = _value_encoder(self.format)
+        if encode is None or not isinstance(analyzer, WordAnalyzer):  # Whoosh's own way
+            return super().index(value.text if isinstance(value, _Analysed) else value, **kwargs)
+        analysed = value if isinstance(value, _Analysed) else analyzer.analyse(value)
+        boost = self.format.field_boost
+        return [
+            (term.encode("utf-8"), len(where), len(where) * boost, encode(where))
+            for term, where in analysed.positions.items()
+        ]
+
+
+def _word_encoder(field_: Any) -> Callable[[list[int]], bytes] | None:
+    """The posting-value encoder of a word field indexed through ``WordAnalyzer``, else None."""
+    if isinstance(field_, WordField) and isinstance(field_.analyzer, WordAnalyzer):
+        return _value_encoder(field_.format)
+    return None
 
 
 def _stem_analyzer() -> Any:
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(minsize=1)
-        | StemFilter(cachesize=50_000)
-    )
+    return WordAnalyzer(stop=True, stem=True)
 
 
 def _fold_analyzer(stop: bool = False) -> Any:
-    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return chain | StopFilter(minsize=1) if stop else chain
+    return WordAnalyzer(stop=stop, stem=False)
 
 
 def _lower_id_analyzer() -> Any:
     from whoosh.analysis import IDTokenizer
 
     return IDTokenizer() | LowercaseFilter()
+
+
+def _column_only(field: Any) -> Any:
+    """A sortable field kept as a column for sorting, with no terms in the index."""
+    field.indexed = False
+    return field
 
 
 class _BitPositions(formats.Positions):  # type: ignore[misc]
@@ -145,7 +404,7 @@ def _position_bits(value: bytes) -> int:
 
 
 def _text_field(analyzer: Any, stored: bool = False) -> Any:
-    field = fields.TEXT(analyzer=analyzer, stored=stored)
+    field = WordField(analyzer=analyzer, stored=stored)
     field.format = _BitPositions(field_boost=field.format.field_boost)
     return field
 
@@ -158,7 +417,7 @@ def build_schema() -> fields.Schema:
         data=fields.STORED(),
         # Plain words: frequencies only, so a posting block unpickles without a position list per
         # document (about 25 times faster to read); ``phrases`` holds the same words with positions.
-        text=fields.TEXT(analyzer=stem, phrase=False),
+        text=WordField(analyzer=stem, phrase=False),
         phrases=_text_field(stem),
         title=_text_field(stem),
         authors=_text_field(_fold_analyzer()),
@@ -168,10 +427,14 @@ def build_schema() -> fields.Schema:
         bookmarked=fields.ID(),
         category=fields.ID(analyzer=_lower_id_analyzer(), sortable=True),
         kind=fields.ID(analyzer=_lower_id_analyzer()),
-        year=fields.NUMERIC(int, bits=32),
-        year_sort=fields.NUMERIC(int, bits=32, sortable=True),
-        order=fields.NUMERIC(int, bits=32, sortable=True),
-        title_sort=fields.ID(sortable=True),
+        # One term per year (no trie levels): a catalogue has a few dozen years, so a range
+        # query reads a few terms either way, and each resource writes 1 posting instead of 8.
+        year=fields.NUMERIC(int, bits=32, shift_step=0),
+        # Sort keys live in columns only: nothing searches them, and indexing them cost
+        # 17 postings per resource (and a term per resource for each of order and title_sort).
+        year_sort=_column_only(fields.NUMERIC(int, bits=32, sortable=True)),
+        order=_column_only(fields.NUMERIC(int, bits=32, sortable=True)),
+        title_sort=_column_only(fields.ID(sortable=True)),
         # ``is:`` is parsed as a field, then answered from memory (bookmarks, link status).
         **{"is": fields.ID()},
     )
@@ -487,25 +750,455 @@ def _build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+class _Lengths:
+    """The new segment's per-document reader, with field lengths read once per field.
+
+    While writing postings Whoosh asks for the length of the field of every posting; its reader
+    checks that the column file exists (a ``stat``) and reads one byte through the file layer each
+    time. Here each field's column is read once into a list.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list[int | None] | None] = {}
+
+    def field_lengths(self, fieldname: str) -> list[int | None] | None:
+        """Every document's length of this field (None: the field keeps no lengths)."""
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = self._load(fieldname)
+        return self._lengths[fieldname]
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self.field_lengths(fieldname)
+        if lengths is None:
+            return default
+        return lengths[docnum]
+
+    def _load(self, fieldname: str) -> list[int | None] | None:
+        column = _lenfield(fieldname)
+        if not self._reader.has_column(column):
+            return None
+        values = self._reader.column_reader(column, _LENGTHS_COLUMN)
+        # Same as Whoosh's reader: a zero byte reads as None, the rest as the length it encodes.
+        return [_byte_to_length(b) if b else None for b in values]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+_Postings = tuple["array[int]", "array[float]", list[bytes | None]]  # documents, weights, values
+_Words = tuple["array[int]", "array[int]", list[bytes]]  # documents, frequencies, values
+
+
+class _MemoryPool:
+    """Postings kept per field and term in memory, in place of Whoosh's sorting pool.
+
+    Whoosh's pool holds one tuple per posting, sorts them all at commit and, past ``limitmb``,
+    spills sorted runs to temporary files and merges them back. Grouping by term as postings
+    arrive leaves only the terms to sort, and a posting costs a few array slots. Word fields
+    (``add_words``) are kept by term text and turned into Whoosh's form once per term at commit.
+    """
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[bytes, _Postings]] = {}
+        self._words: dict[str, dict[str, _Words]] = {}
+        self._unordered = False  # True once postings may have come in out of document order
+
+    def _terms(self, fieldname: str) -> dict[bytes, _Postings]:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting (Whoosh's interface, used when segments are merged)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self._unordered = True
+        self.add_field(fieldname, [(tbytes, 0, weight, vbytes)], docnum)
+
+    def add_field(self, fieldname: str, items: Any, docnum: int) -> int:
+        """The postings of one field of one document; returns the sum of their frequencies."""
+        terms = self._terms(fieldname)
+        length = 0
+        for tbytes, freq, weight, vbytes in items:
+            length += freq
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+        return length
+
+    def add_words(
+        self,
+        fieldname: str,
+        positions: Mapping[str, list[int]],
+        docnum: int,
+        encode: Callable[[list[int]], bytes],
+    ) -> int:
+        """A word field of one document (term -> positions); returns its length in words."""
+        terms = self._words.get(fieldname)
+        if terms is None:
+            terms = self._words[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        length = 0
+        for term, where in positions.items():
+            count = len(where)
+            length += count
+            entry = terms.get(term)
+            if entry is None:
+                entry = terms[term] = (array("I"), array("I"), [])
+            entry[0].append(docnum)
+            entry[1].append(count)
+            entry[2].append(encode(where))
+        return length
+
+    def _settle(self, schema: Any) -> None:
+        """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
+        for fieldname, words in self._words.items():
+            boost = schema[fieldname].format.field_boost
+            terms = self._terms(fieldname)
+            for term, (docs, counts, values) in words.items():
+                weights = array("d", [count * boost for count in counts])
+                tbytes = term.encode("utf-8")
+                entry = terms.get(tbytes)
+                if entry is None:
+                    terms[tbytes] = (docs, weights, list(values))
+                else:  # also merged in from another segment
+                    self._unordered = True
+                    entry[0].extend(docs)
+                    entry[1].extend(weights)
+                    entry[2].extend(values)
+        self._words.clear()
+
+    def _sorted(self, terms: dict[bytes, _Postings]) -> Iterator[tuple[bytes, _Postings]]:
+        for tbytes in sorted(terms):
+            docs, weights, values = terms[tbytes]
+            if self._unordered and any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
+                order = sorted(range(len(docs)), key=docs.__getitem__)
+                docs = array("I", [docs[i] for i in order])
+                weights = array("d", [weights[i] for i in order])
+                values = [values[i] for i in order]
+            yield tbytes, (docs, weights, values)
+
+    def iter_postings(self, schema: Any = None) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+        """Every posting in (field, term, document) order, as Whoosh's field writer wants them."""
+        if self._words:
+            if schema is None:
+                raise ValueError("word fields need the schema")
+            self._settle(schema)
+        for fieldname in sorted(self._fields):
+            for tbytes, (docs, weights, values) in self._sorted(self._fields[fieldname]):
+                for i in range(len(docs)):
+                    yield fieldname, tbytes, docs[i], weights[i], values[i]
+
+    def write(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
+        """Write every posting list through Whoosh's field writer, a block at a time."""
+        self._settle(schema)
+        for fieldname in sorted(self._fields):
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
+            for tbytes, (docs, weights, values) in self._sorted(self._fields[fieldname]):
+                fieldwriter.start_term(tbytes)
+                _add_postings(fieldwriter._postwriter, docs, weights, values, field_lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+        self._words.clear()
+
+
+def _add_postings(
+    writer: Any,
+    docs: array[int],
+    weights: array[float],
+    values: list[bytes | None],
+    lengths: list[int | None] | None,
+) -> None:
+    """``W3PostingsWriter.add_posting`` for a whole posting list: the same blocks and statistics."""
+    limit = writer._blocklimit
+    total = len(docs)
+    start = 0
+    while start < total:
+        if len(writer._ids) >= limit:
+            writer._write_block()
+        end = min(total, start + limit - len(writer._ids))
+        writer._ids.extend(docs[start:end])
+        chunk = weights[start:end].tolist()
+        writer._weights.fromlist(chunk)
+        top = max(chunk)
+        if top > writer._maxweight:
+            writer._maxweight = top
+        writer._values.extend(v for v in values[start:end] if v)
+        if lengths is not None:
+            found = [n for n in (lengths[d] for d in docs[start:end]) if n]
+            if found:
+                low = min(found)
+                if writer._minlength is None or low < writer._minlength:
+                    writer._minlength = low
+                high = max(found)
+                if high > writer._maxlength:
+                    writer._maxlength = high
+        start = end
+
+
+class _Writer(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer with an in-memory posting pool and a shorter ``add_document``.
+
+    ``add_document`` does what Whoosh's does for the documents ``_document`` makes (indexed,
+    stored and column values); anything else (boosts, ``_stored_`` values, spelling or vector
+    fields) goes to Whoosh's own. Field lengths are read once per field at commit (``_Lengths``).
+    """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        whoosh_pool: Any = self.pool
+        whoosh_pool.cleanup()
+        self.pool: Any = _MemoryPool()
+
+    def per_document_reader(self) -> Any:
+        return _Lengths(super().per_document_reader())
+
+    def commit_with(self, segments: Sequence[Any]) -> None:
+        """``commit()``, adding segments that other processes wrote into the same storage."""
+        self._check_state()
+        final = self._merge_segments(None, None, False)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        final.extend(segments)
+        self._commit_toc(final)
+        self._finish()
+
+    def _flush_segment(self) -> None:
+        fieldwriter = self.fieldwriter
+        pool: Any = self.pool
+        if not isinstance(fieldwriter, W3FieldWriter) or not isinstance(pool, _MemoryPool):
+            super()._flush_segment()  # pragma: no cover - another codec
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        pool.write(self.schema, fieldwriter, lengths)
+        fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+    def add_document(self, **fields_: Any) -> None:
+        schema = self.schema
+        names = sorted(fields_)
+        for name in names:
+            if name.startswith("_") or name not in schema:
+                super().add_document(**fields_)
+                return
+            field_ = schema[name]
+            if field_.vector or field_.separate_spelling():
+                super().add_document(**fields_)
+                return
+        self._check_state()
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        add_field = self.pool.add_field
+        add_words = self.pool.add_words
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields_[name]
+                if value is None:
+                    continue
+                field_ = schema[name]
+                analysed = value if isinstance(value, _Analysed) else None
+                if analysed is not None:
+                    value = analysed.text
+                length = 0
+                if field_.indexed:
+                    encode = _word_encoder(field_)
+                    if encode is not None and isinstance(value, str):
+                        if analysed is None:
+                            analysed = field_.analyzer.analyse(value)
+                        length = add_words(name, analysed.positions, docnum, encode)
+                    else:
+                        length = add_field(name, field_.index(value), docnum)
+                    if not field_.scorable:
+                        length = 0
+                perdoc.add_field(name, field_, value if field_.stored else None, length)
+                column = field_.column_type
+                if column:
+                    perdoc.add_column_value(name, column, field_.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+def _writer(ix: Any, **kwargs: Any) -> Any:
+    return _Writer(ix, **kwargs)
+
+
+def _add_resources(
+    writer: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    vocabulary: Counter[str],
+    on_done: Callable[[int], None] | None = None,
+) -> None:
+    """Add these resources to the writer and count their words into ``vocabulary``."""
+    analyzer = _stem_analyzer()
+    step = max(1, min(500, len(resources) // 100))
+    for done, res in enumerate(resources, 1):
+        doc = _document(res, order=keys.get(res.id))
+        # One analysis of the text serves both the index and the vocabulary.
+        text = doc["text"]
+        analysed = analyzer.analyse(text)
+        vocabulary.update(analysed.words)
+        doc["text"] = analysed
+        if doc.get("phrases") is text:  # the same words, with positions
+            doc["phrases"] = analysed
+        writer.add_document(**doc)
+        if on_done is not None and (done % step == 0 or done == len(resources)):
+            on_done(done)
+
+
+def _build_processes() -> int:
+    if INDEX_PROCESSES is not None:
+        return max(1, INDEX_PROCESSES)
+    if not sys.platform.startswith("linux"):  # fork is only dependable on Linux
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
+def _helper_main(
+    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], conn: Any, done: Any
+) -> None:
+    """In the forked helper: write these resources as a segment of their own and send it back."""
+    writer = None
+    try:
+        writer = _Writer(ix, _lk=False)
+        vocabulary: Counter[str] = Counter()
+
+        def report(n: int) -> None:
+            done.value = n
+
+        _add_resources(writer, resources, keys, vocabulary, report)
+        segment = writer._finalize_segment()
+        conn.send(("ok", segment, dict(vocabulary)))
+    except BaseException as exc:  # the parent indexes these resources itself
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer._close_segment()
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {exc}", None))
+    finally:
+        conn.close()
+
+
+class _Helper:
+    """A forked process writing the second half of the catalogue as a second segment.
+
+    The parent holds Whoosh's write lock; the helper writes its own segment files next to the
+    parent's and hands back the segment (and the vocabulary of its half), which the parent adds
+    to the table of contents it commits. If the helper fails in any way, the parent indexes its
+    half itself.
+    """
+
+    def __init__(self, ix: Any, resources: Sequence[Resource], keys: Mapping[str, int]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.resources = resources
+        self._done = context.Value("q", 0, lock=False)
+        self._recv, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_helper_main, args=(ix, resources, keys, send, self._done), daemon=True
+        )
+        self._process.start()
+        send.close()
+
+    @property
+    def done(self) -> int:
+        return int(self._done.value)
+
+    def wait(self, on_wait: Callable[[], None] | None) -> tuple[Any, dict[str, int]] | None:
+        """The helper's segment and vocabulary, or None when it failed."""
+        message = None
+        try:
+            while True:
+                if self._recv.poll(0.1):
+                    message = self._recv.recv()
+                    break
+                if not self._process.is_alive() and not self._recv.poll(0):
+                    break
+                if on_wait is not None:
+                    on_wait()
+        except (EOFError, OSError):
+            message = None
+        finally:
+            self.stop()
+        if not message or message[0] != "ok":
+            return None
+        return message[1], message[2]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.join(timeout=5)
+        if self._process.is_alive():  # pragma: no cover - only when the parent gives up
+            self._process.kill()
+            self._process.join()
+        self._recv.close()
+
+
 def _write_index(ix: Any, catalog: Catalog, progress: Progress | None) -> Counter[str]:
-    """Index every resource; returns the vocabulary (folded word -> resources using it)."""
-    total = len(catalog)
-    step = max(1, total // 100)
-    fold = _fold_analyzer(stop=True)
+    """Index every resource; returns the vocabulary (folded word -> resources using it).
+
+    Large catalogues are split in two: a forked helper process writes the second half as a
+    segment of its own while this process writes the first half (see ``_Helper``).
+    """
+    resources = list(catalog)
+    total = len(resources)
     vocabulary: Counter[str] = Counter()
     keys = _sort_keys(catalog.categories)
-    writer = ix.writer(limitmb=256)
+    helper: _Helper | None = None
+    mine: Sequence[Resource] = resources
+    writer = _writer(ix)
     try:
+        if (
+            total >= PARALLEL_MIN_RESOURCES
+            and _build_processes() >= 2
+            and isinstance(ix.storage, FileStorage)
+        ):
+            half = (total + 1) // 2
+            mine = resources[:half]
+            helper = _Helper(ix, resources[half:], keys)
+
+        def report(done: int) -> None:
+            if progress:
+                progress(done + (helper.done if helper is not None else 0), total)
+
+        report(0)
+        _add_resources(writer, mine, keys, vocabulary, report)
+        segments = []
+        if helper is not None:
+            result = helper.wait(lambda: report(len(mine)))
+            if result is None:  # the helper failed: index its half here
+                _add_resources(writer, helper.resources, keys, vocabulary, lambda n: report(len(mine) + n))
+            else:
+                segments.append(result[0])
+                vocabulary.update(result[1])
+            helper = None
         if progress:
-            progress(0, total)
-        for done, res in enumerate(catalog, 1):
-            doc = _document(res, order=keys.get(res.id))
-            vocabulary.update({t.text for t in fold(doc["text"])})
-            writer.add_document(**doc)
-            if progress and (done % step == 0 or done == total):
-                progress(done, total)
-        writer.commit()
+            progress(total, total)
+        writer.commit_with(segments)
     except BaseException:
+        if helper is not None:
+            helper.stop()
         writer.cancel()
         raise
     return vocabulary
@@ -999,23 +1692,22 @@ class SearchIndex:
         _probe(ix, manifest)
         raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
         vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-        fold = _fold_analyzer(stop=True)
+        analyzer = _stem_analyzer()
         keys = _sort_keys(catalog.categories)
-        writer = ix.writer(timeout=LOCK_WAIT_SECONDS)
+        writer = _writer(ix, timeout=LOCK_WAIT_SECONDS)
         try:
             with ix.searcher() as searcher:
                 for cid in touched:
                     for hit in searcher.search(query.Term("category", cid.lower()), limit=None, scored=False):
                         gone = _document(_resource_from_stored(hit["data"]))
-                        vocabulary.subtract({t.text for t in fold(gone["text"])})
+                        vocabulary.subtract(analyzer.analyse(gone["text"]).words)
             for cid in touched:
                 writer.delete_by_term("category", cid.lower())
-            for done, res in enumerate(fresh, 1):
-                doc = _document(res, order=keys.get(res.id))
-                vocabulary.update({t.text for t in fold(doc["text"])})
-                writer.add_document(**doc)
-                if progress:
-                    progress(done, len(fresh))
+            if progress:
+                progress(0, len(fresh))
+            _add_resources(
+                writer, fresh, keys, vocabulary, lambda n: progress(n, len(fresh)) if progress else None
+            )
             writer.commit()
         except BaseException:
             writer.cancel()
