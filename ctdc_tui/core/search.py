@@ -31,6 +31,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -2546,6 +2547,64 @@ class _Evaluator:
         self._remember(key, out)
         return out
 
+    def term_within(self, q: Any, within: set[int]) -> dict[int, float]:
+        """A word's scores for the documents in ``within`` only: blocks holding none are skipped.
+
+        Same numbers as ``term`` (one formula); used for a common word ANDed with a rarer part,
+        where reading and scoring every posting of the common word would be wasted.
+        """
+        cached = self._terms.get((q.fieldname, self._bytes(q.fieldname, q.text) or b"", q.boost))
+        if cached is not None:
+            return {d: cached[d] for d in within if d in cached}
+        field = self._field(q.fieldname)
+        btext = self._bytes(q.fieldname, q.text)
+        if field is None or btext is None or not field.scorable or not isinstance(self.weighting, BM25F):
+            full = self.eval(q)
+            return {d: full[d] for d in within if d in full}
+        fieldname = q.fieldname
+        idf = self.searcher.idf(fieldname, btext)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        b = self.weighting._field_B.get(fieldname, self.weighting.B)
+        k1 = self.weighting.K1
+        norms = [k1 * ((1 - b) + b * _byte_to_length(i) / avgfl) for i in range(256)]
+        top = idf * (k1 + 1)
+        out: dict[int, float] = {}
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            end = offset + reader.doc_count_all()
+            local = (
+                {d - offset for d in within if offset <= d < end}
+                if offset or len(self.leaves) > 1
+                else within
+            )
+            if not local or (fieldname, btext) not in reader:
+                continue
+            wanted = sorted(local)
+            lengths = self._field_lengths(leaf, fieldname)
+            m = reader.postings(fieldname, btext)
+            while isinstance(m, FilterMatcher):
+                m = m.child
+            if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec
+                full = self.term(fieldname, q.text, q.boost)
+                return {d: full[d] for d in within if d in full}
+            i = 0
+            while m.is_active() and i < len(wanted):
+                if m._maxid < wanted[i]:  # the block header says no wanted document is in it
+                    m._next_block()
+                    continue
+                ids, weights, _values = _block(m, True, False)
+                out.update(
+                    {
+                        d + offset: top * w / (w + norms[lengths[d]])
+                        for d, w in zip(ids, weights, strict=True)
+                        if d in local
+                    }
+                )
+                i = bisect.bisect_right(wanted, m._maxid, i)
+                m._next_block()
+        if q.boost != 1.0:
+            out = {d: v * q.boost for d, v in out.items()}
+        return out
+
     def _values(
         self, fieldname: str, btext: bytes, into: dict[int, bytes], within: Collection[int] | None
     ) -> None:
@@ -2776,7 +2835,7 @@ class _Evaluator:
         negatives = [s.query for s in subqueries if isinstance(s, query.Not)]
         if not positives:
             return self.whoosh(query.And(list(subqueries), boost=boost))
-        parts = [self.eval(s) for s in positives]
+        parts = self._and_parts(positives)
         if any(not p for p in parts):
             return {}
         smallest = min(parts, key=len)
@@ -2802,6 +2861,40 @@ class _Evaluator:
         if boost != 1.0:
             out = {d: s * boost for d, s in out.items()}
         return out
+
+    def _and_parts(self, positives: Sequence[Any]) -> list[dict[int, float]]:
+        """Each positive part's scores; a common word is scored only where the rarer parts match."""
+        reader = self.searcher.reader()
+        sizes: list[int] = []
+        parts: list[dict[int, float] | None] = []
+        for sub in positives:
+            btext = self._bytes(sub.fieldname, sub.text) if isinstance(sub, query.Term) else None
+            if btext is not None and (sub.fieldname, btext, sub.boost) not in self._terms:
+                sizes.append(reader.doc_frequency(sub.fieldname, btext))
+                parts.append(None)
+            else:
+                part = self.eval(sub)
+                if not part:
+                    return [{}]
+                sizes.append(len(part))
+                parts.append(part)
+        smallest = min(sizes)
+        for i, sub in enumerate(positives):  # the small words in full (they decide the candidates)
+            if parts[i] is None and sizes[i] <= 4 * smallest:
+                parts[i] = self.eval(sub)
+                if not parts[i]:
+                    return [{}]
+        known: list[dict[int, float]] = [p for p in parts if p is not None]
+        if len(known) == len(parts):
+            return known
+        candidates: set[int] = set(min(known, key=lambda p: len(p)))  # type: ignore[arg-type]
+        for p in known:
+            candidates.intersection_update(p.keys())
+        for i, sub in enumerate(positives):
+            if parts[i] is None:
+                parts[i] = self.term_within(sub, candidates)
+                candidates.intersection_update(parts[i].keys())  # type: ignore[union-attr]
+        return parts  # type: ignore[return-value]
 
     @staticmethod
     def _or(parts: Sequence[dict[int, float]], boost: float) -> dict[int, float]:
@@ -2867,12 +2960,15 @@ def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, floa
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     if limit <= 0:
         return []
-    threshold = heapq.nlargest(limit, scores.values())[-1]
-    best = [(d, s) for d, s in scores.items() if s > threshold]
-    best.sort(key=lambda kv: (-kv[1], kv[0]))
-    # Ties at the threshold (every hit of a lone prefix scores the same): the lowest docnums.
-    ties = heapq.nsmallest(limit - len(best), [d for d, s in scores.items() if s == threshold])
-    return best + [(d, threshold) for d in ties]
+    top = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+    threshold = top[-1][1]
+    if list(scores.values()).count(threshold) > sum(1 for _d, s in top if s == threshold):
+        # Ties cut at the threshold (every hit of a lone prefix scores the same): the lowest docnums.
+        top = [(d, s) for d, s in top if s > threshold]
+        ties = heapq.nsmallest(limit - len(top), [d for d, s in scores.items() if s == threshold])
+        top.extend((d, threshold) for d in ties)
+    top.sort(key=lambda kv: (-kv[1], kv[0]))
+    return top
 
 
 class _Deadline(TimeLimitCollector):  # type: ignore[misc]
