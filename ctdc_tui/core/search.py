@@ -52,7 +52,9 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
@@ -3041,16 +3043,92 @@ def _top_terms(
     return [word for _n, word in heapq.nlargest(limit, found)]
 
 
-def _open_dir(place: Path) -> Any:
-    """Open the index in ``place`` reading its files, not memory-mapping them.
+class _MappedView:
+    """A read-only file over part of a memory map: reads slice the map, nothing is copied."""
 
-    Whoosh copies each file it takes out of a memory-mapped compound segment into
-    memory (``BufferFile`` wraps the map in a ``BytesIO``): a 100,000-resource index
-    then held about 300 MB resident from the moment a searcher opened. Read through
-    the file, the same bytes come from the OS page cache as they are needed
-    (issue 6: peak memory of the app).
+    __slots__ = ("_base", "_end", "_map", "_pos")
+
+    def __init__(self, source: Any, base: int, length: int) -> None:
+        self._map = source
+        self._base = base
+        self._end = base + length
+        self._pos = base
+
+    def read(self, n: int | None = -1) -> bytes:
+        start = self._pos
+        end = self._end if n is None or n < 0 else min(self._end, start + n)
+        self._pos = end
+        return bytes(self._map[start:end])
+
+    def peek(self, n: int = 0) -> bytes:
+        # pickle.load reads ahead through peek() when a file has one: a few calls per header
+        # instead of one per pickle opcode.
+        start = self._pos
+        return bytes(self._map[start : min(self._end, start + max(n, 4096))])
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        start = self._pos
+        found = self._map.find(b"\n", start, self._end)
+        end = self._end if found < 0 else found + 1
+        if limit is not None and limit >= 0:
+            end = min(end, start + limit)
+        self._pos = end
+        return bytes(self._map[start:end])
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = {0: self._base, 1: self._pos, 2: self._end}[whence]
+        self._pos = min(max(self._base, base + pos), self._end)
+        return self._pos - self._base
+
+    def tell(self) -> int:
+        return self._pos - self._base
+
+    def close(self) -> None:
+        pass
+
+
+class _MappedFile(StructFile):  # type: ignore[misc]
+    """Whoosh's ``StructFile`` over a ``_MappedView``, with ``get`` answered by slicing the map."""
+
+    def __init__(self, source: Any, base: int, length: int, name: str | None = None) -> None:
+        super().__init__(_MappedView(source, base, length), name=name)
+        self._source = source
+        self._base = base
+        self._length = length
+
+    def get(self, position: int, length: int) -> bytes:
+        start = self._base + position
+        return bytes(self._source[start : min(start + length, self._base + self._length)])
+
+    def subset(self, position: int, length: int, name: str | None = None) -> _MappedFile:
+        return _MappedFile(self._source, self._base + position, length, name=name or self._name)
+
+
+def _open_compound_member(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``CompoundStorage.open_file`` without the copy.
+
+    Whoosh hands out each file of a memory-mapped compound segment as a ``BytesIO`` over the
+    map, which copies it: a 100,000-resource index then held about 300 MB from the moment a
+    searcher opened. A view reads the same bytes from the map (the OS page cache) as needed.
     """
-    return FileStorage(str(place), supports_mmap=False).open_index()
+    if self._source is None or self.is_closed:
+        return _whoosh_open_compound_member(self, name, *args, **kwargs)
+    offset, length = self.range(name)
+    return _MappedFile(self._source, offset, length, name=name)
+
+
+_whoosh_open_compound_member = CompoundStorage.open_file
+CompoundStorage.open_file = _open_compound_member
+
+
+def _open_dir(place: Path) -> Any:
+    """Open the index in ``place``; compound segments are read through ``_MappedFile`` views."""
+    return FileStorage(str(place)).open_index()
 
 
 def _swap(tmp: Path, place: Path) -> None:
