@@ -2043,21 +2043,28 @@ class SearchIndex:
             chosen = {d: s for d, s in scored.items() if cats[d].lower() == wanted}
         ranked = _top(chosen, 4 * limit)
         found: list[tuple[int, float]] = []
+        verified: set[int] = set()  # candidates whose word order was checked, hit or not
         checked = 0
         while True:
             batch = ranked[checked:]
             kept = evaluator.phrase_filter(q.b, [d for d, _s in batch])
             found.extend((d, s) for d, s in batch if d in kept)
+            verified.update(d for d, _s in batch)
             checked = len(ranked)
             if len(found) >= limit or checked >= len(chosen):
                 break
-            ranked = _top(chosen, min(len(chosen), checked * 4))
+            # Ask for as many more as the hit rate so far says a page needs (twice that); when
+            # that is most of what is left, check everything left in one pass over the blocks.
+            rate = max(len(found), 1) / checked
+            more = checked + int(2 * (limit - len(found)) / rate)
+            ranked = _top(chosen, len(chosen) if more > len(chosen) // 2 else more)
         complete = checked >= len(chosen)
+        hits_so_far = {d for d, _s in found}
 
         def every_match() -> Mapping[int, float]:
             with self._lock:
-                kept = evaluator.phrase_filter(q.b, scored.keys())
-                return {d: s for d, s in scored.items() if d in kept}
+                rest = evaluator.phrase_filter(q.b, [d for d in scored if d not in verified])
+                return {d: s for d, s in scored.items() if d in rest or d in hits_so_far}
 
         total = len(found) if complete else max(len(found), limit)
         found = found[:limit]
