@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from ctdc_tui.core.catalog import Resource
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.citation import citation
@@ -27,6 +26,7 @@ from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import SORT_LABELS
 
 if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Resource
     from ctdc_tui.core.links import CheckReport
 
 

@@ -5,7 +5,10 @@ The app holds the core objects (``self.index``: the ``SearchIndex``;
 widgets; the widgets only render what they are handed. What is shown is
 decided by three things: the view (``ALL``, a category id or ``BOOKMARKS``),
 the query in the search box and the sort. Searches run in a thread worker;
-a generation counter drops results that arrive after a newer keystroke.
+a generation counter drops results that arrive after a newer keystroke. A
+search asks for a first page of hits (more when the list nears its end); the
+sidebar's facet counts, the "did you mean" check and the detail pane follow
+once typing pauses, so the echo of the next key never waits for them.
 
 Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 ``ctdc_tui.tui.actions``; the startup and state handling in this module.
@@ -13,6 +16,7 @@ Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
@@ -26,24 +30,33 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Label, ProgressBar
 
 from ctdc_tui.core import locations
-from ctdc_tui.core.catalog import Catalog, Resource
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.tui.actions import ActionsMixin
 from ctdc_tui.tui.views import ViewsMixin
 from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
-from ctdc_tui.tui.widgets.sidebar import ALL, Sidebar
+from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
+    from ctdc_tui.core.catalog import Catalog, Resource
     from ctdc_tui.core.link_status import LinkStatusCache
-    from ctdc_tui.core.search import SearchIndex
+    from ctdc_tui.core.search import Results, SearchIndex
 
 
 # If the index is not open this long after start-up, browse from the catalogue meanwhile.
 EARLY_BROWSE_AFTER = 0.4
+# A search as you type asks for this many hits first; the list asks for more near its end.
+SEARCH_PAGE = 200
+PRELOAD_ROWS = 60  # more than a tall terminal shows
+# Facet counts (the sidebar while searching) that took longer than FACETS_CHEAP last time
+# wait until no key has come for FACETS_QUIET seconds: counting holds the index as long as
+# a search does, and the next key's search would wait for it.
+FACETS_CHEAP = 0.015
+FACETS_QUIET = 0.25
+SMALL_CATALOGUE = 2000  # resources; below this the first search counts facets at once
 
 
 def _category_bindings() -> list[BindingType]:
@@ -145,6 +158,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.bookmarks: BookmarkStore | None = None
         self.exit_code = 0
         self.browsing_early = False  # serving the screen from the catalogue while the index builds
+        self._stores_opened = False
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -168,8 +182,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._apply_config()
         self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
         self.query_one("#indexing").display = False
-        self._open_stores()
         self.open_index()
+        # The bookmark store (sqlite3) opens after the first frame; the index needs it later.
+        self.call_after_refresh(self._open_stores)
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
 
     def _apply_config(self) -> None:
@@ -200,6 +215,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         )
 
     def _open_stores(self) -> None:
+        if self._stores_opened:
+            return
+        self._stores_opened = True
         from ctdc_tui.core.bookmarks import BookmarkStore
 
         try:
@@ -253,6 +271,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             return  # the real index won the race
         self.index = CatalogueBrowser(catalog)  # type: ignore[assignment]
         self.browsing_early = True
+        self._open_stores()
         self.sync_notes()
         self._restore_start()
         if not isinstance(self.focused, SearchBox):
@@ -286,6 +305,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         for notice in links.notices:
             self.notify(notice, title="Link check", severity="warning", markup=False, timeout=8)
         self.use_link_status(links)
+        self._open_stores()  # (if the index won the race with the first frame)
         self.sync_notes()
         if place is not None:  # stay where the user is browsing; the search now works
             self.show_view(place[0], select=place[1])
@@ -293,6 +313,16 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._restore_start()
         if not isinstance(self.focused, SearchBox):  # the user may have started typing a search already
             self.set_focus(self.query_one(ResourceList))
+        self.call_after_refresh(self._freeze_heap)
+
+    def _freeze_heap(self) -> None:
+        """Move everything alive once the catalogue is shown out of the garbage collector's way.
+
+        The imports, the widgets and the catalogue live as long as the app does; without this
+        every full collection walks all of them again (50-200 ms pauses while typing or
+        scrolling, more with a large catalogue). Objects made later are collected as usual.
+        """
+        gc.freeze()
 
     def _restore_start(self) -> None:
         from ctdc_tui.core.state import load_state
@@ -353,28 +383,98 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.set_focus(self.query_one(ResourceList))
 
     def start_search(self, generation: int, query: str, category: str | None, sort: str) -> None:
-        self._search_worker(generation, query, category, sort)
+        self._last_query_at = time.monotonic()
+        # The Bookmarks view keeps the bookmarks among every match; elsewhere a first page.
+        limit = None if self.view_key == BOOKMARKS else SEARCH_PAGE
+        # After the next frame: the key's echo is drawn before the search takes the
+        # interpreter (a worker thread shares it with the UI thread).
+        self.call_after_refresh(self._search_worker, generation, query, category, sort, limit)
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
-    def _search_worker(self, generation: int, query: str, category: str | None, sort: str) -> None:
-        delay = min(self.last_search_seconds, 0.15) if self.last_search_seconds > 0.02 else 0.0
-        if delay:
-            time.sleep(delay)
+    def _search_worker(
+        self, generation: int, query: str, category: str | None, sort: str, limit: int | None
+    ) -> None:
+        # No debounce: an idle user's key searches at once. Keys that arrive while a search
+        # runs queue on the lock, and only the newest of them searches when it is free.
         with self._search_lock:
             if generation != self.generation or self.index is None:
                 return
             started = time.perf_counter()
-            results = self.index.search(query, category=category, sort=sort, limit=None, as_you_type=True)  # type: ignore[arg-type]
-            facets = results.facets  # counted here, off the UI thread; they ignore the category filter
+            results = self.index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
+            # Read the rows the list shows first here, not in the list's drawing on the UI thread.
+            _first_rows = results[:PRELOAD_ROWS]
             self.last_search_seconds = time.perf_counter() - started
+            facets: dict[str, int] | None = None
+            if self._facets_cheap():  # a small catalogue: one update of the screen, not two
+                facets = self._facets_of(results)
         self.call_from_thread(self.show_search_results, generation, results, facets)
-        if results.suggestion is None and generation == self.generation:
-            # As you type, the last word counts as a prefix, so the engine does not
-            # spell-check it; ask once more with whole words, after the list is shown.
-            with self._search_lock:
-                whole = self.index.search(query, limit=1, highlights=False, facets=False)
-            if whole.suggestion and whole.suggestion != query:
-                self.call_from_thread(self.show_suggestion, generation, whole.suggestion)
+        self._last_shown_at = time.monotonic()
+        if facets is None:
+            self._count_facets_when_quiet(generation, results)
+        self._check_spelling(generation, query, results)
+
+    def _facets_cheap(self) -> bool:
+        if self.facet_seconds is None:  # no count yet: guess from the catalogue's size
+            info = getattr(self.index, "info", None)
+            return int(getattr(info, "resource_count", 0)) <= SMALL_CATALOGUE
+        return self.facet_seconds <= FACETS_CHEAP
+
+    def _facets_of(self, results: Results) -> dict[str, int]:
+        started = time.perf_counter()
+        facets = dict(results.facets)  # they ignore the category filter
+        self.facet_seconds = time.perf_counter() - started
+        return facets
+
+    def _typing_paused(self, generation: int) -> bool:
+        """Wait for FACETS_QUIET seconds without keys or results; False if a newer search started."""
+        while generation == self.generation:
+            quiet = time.monotonic() - max(self._last_query_at, self._last_shown_at)
+            if quiet >= FACETS_QUIET:
+                return True
+            time.sleep(FACETS_QUIET - quiet)
+        return False
+
+    def _count_facets_when_quiet(self, generation: int, results: Results) -> None:
+        """The sidebar's counts, once typing pauses: counting costs about a second search."""
+        if not self._typing_paused(generation):
+            return
+        with self._search_lock:
+            if generation != self.generation or self.index is None:
+                return
+            facets = self._facets_of(results)
+        self.call_from_thread(self.show_facets, generation, results, facets)
+
+    def _check_spelling(self, generation: int, query: str, results: Results) -> None:
+        """As you type, the last word counts as a prefix, so the engine does not spell-check
+        it; check the whole words once more, after the list is shown."""
+        suggest = getattr(self.index, "suggest", None)
+        if results.suggestion is not None or suggest is None:
+            return
+        # Only once typing pauses: the first check of a session reads the whole vocabulary.
+        if not self._facets_cheap() and not self._typing_paused(generation):
+            return
+        with self._search_lock:
+            if generation != self.generation:
+                return
+            whole = suggest(query)
+        if whole and whole != query:
+            self.call_from_thread(self.show_suggestion, generation, whole)
+
+    @work(thread=True, group="more", exclusive=True, exit_on_error=False)
+    def fetch_more(self, generation: int, query: str, category: str | None, sort: str, limit: int) -> None:
+        """The list neared the end of the hits fetched so far: fetch a longer first part."""
+        with self._search_lock:
+            if generation != self.generation or self.index is None:
+                return
+            results = self.index.search(
+                query,
+                category=category,
+                sort=sort,
+                limit=limit,
+                as_you_type=True,
+                facets=False,  # type: ignore[arg-type]
+            )
+        self.call_from_thread(self.show_more_results, generation, results)
 
     @work(thread=True, group="related", exclusive=True, exit_on_error=False)
     def find_related(self, resource_id: str) -> None:

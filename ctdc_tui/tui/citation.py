@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ctdc_tui.core.catalog import Resource
+from typing import TYPE_CHECKING
+
 from ctdc_tui.core.text import one_line
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Resource
 
 
 def citation(resource: Resource) -> str:

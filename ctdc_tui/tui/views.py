@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ctdc_tui.core.catalog import Category, Resource
 from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.advice import EmptyView, empty_advice
 from ctdc_tui.tui.widgets.data_text import data_text
@@ -29,6 +28,7 @@ from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Entry, Sidebar
 from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Category, Resource
     from ctdc_tui.core.search import Results
 
 
@@ -45,6 +45,14 @@ Rows = ResultRows | BookmarkRows
 # next one redraw the pane, and so slow that one down too (docs/performance.md).
 DETAIL_QUIET = 0.25
 DETAIL_TRAIL = 0.05
+# While the user types, new results leave the detail pane alone until no result has come
+# for this long: drawing it would hold up the echo of the next key.
+DETAIL_AFTER_TYPING = 0.2
+# The related lookup (it holds the index) starts once the cursor and the query have
+# been still this long.
+RELATED_QUIET = 0.4
+# Near the end of a search's first page the list asks for at least this many hits (then 4x).
+MORE_AT_LEAST = 1000
 
 
 class ViewsMixin:
@@ -62,9 +70,14 @@ class ViewsMixin:
         self.sort = "relevance"
         self.generation = 0
         self.last_search_seconds = 0.0
+        self.facet_seconds: float | None = None  # how long the last facet count took
+        self._last_query_at = 0.0  # monotonic time of the last search started
+        self._last_shown_at = 0.0  # monotonic time the last search's results were shown
         self.rows: Rows | None = None
         self.results: Results | None = None  # the search results behind the rows, when searching
         self.facets: dict[str, int] = {}
+        self.facets_pending = False  # the search on screen has no facet counts yet
+        self.exact_total: int | None = None  # the exact match count of that search, once known
         self.suggestion: str | None = None  # "did you mean", for the query as typed
         self.bookmarked: set[str] = set()
         self.dead_links: set[str] = set()
@@ -79,6 +92,8 @@ class ViewsMixin:
         self._last_move = 0.0  # monotonic time of the last cursor move in the list
         self._detail_timer: Any = None  # the pending trailing detail update, while the cursor moves
         self._detail_for: str | None = None  # the row id the detail pane was last drawn for
+        self._typing_detail = False  # the pending detail update waits for typing to pause
+        self._related_timer: Any = None  # the pending related lookup, while the cursor moves
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -270,6 +285,8 @@ class ViewsMixin:
             return
         self.results = None
         self.facets = {}
+        self.facets_pending = False
+        self.exact_total = None
         if self.view_key == BOOKMARKS:
             rows: Rows = self.bookmark_rows()
         else:
@@ -289,34 +306,85 @@ class ViewsMixin:
             items.sort(key=lambda item: -(item[1].year or 0) if item[1] else 1)
         return BookmarkRows(items, self.marks)
 
-    def show_search_results(self, generation: int, results: Results, facets: dict[str, int]) -> None:
+    def show_search_results(
+        self, generation: int, results: Results, facets: dict[str, int] | None = None
+    ) -> None:
+        """A search's first page of hits; ``facets`` None: they follow (``show_facets``)."""
         if generation != self.generation:
             return  # a newer keystroke or view change made these stale
         self.results = results
-        self.facets = dict(facets)
+        self.facets_pending = facets is None
+        if facets is not None:
+            self.facets = dict(facets)
+        self.exact_total = None if results.total_is_estimate else results.total
         self.suggestion = results.suggestion
         if self.view_key == BOOKMARKS:
             matched = set(results.ids()[: len(results)])
             rows: Rows = self.bookmark_rows(only=matched)
         else:
             rows = ResultRows(results, self.marks)
-        self.apply_rows(rows, self._keep_id or self.current_id())
+        typing = monotonic() - self._last_query_at < DETAIL_QUIET
+        self.apply_rows(rows, self._keep_id or self.current_id(), detail_later=typing)
+
+    def show_facets(self, generation: int, results: Results, facets: dict[str, int]) -> None:
+        """The sidebar's counts for the search on screen (counting also makes the total exact)."""
+        if generation != self.generation or results is not self.results:
+            return
+        self.facets = dict(facets)
+        self.facets_pending = False
+        if not results.total_is_estimate:
+            self.exact_total = results.total
+        self.refresh_sidebar()
+        self.update_status()
+
+    def show_more_results(self, generation: int, results: Results) -> None:
+        """A longer first part of the same search (the list neared its end)."""
+        current = self.results
+        if generation != self.generation or current is None or len(results) <= len(current):
+            return
+        self.results = results
+        if not results.total_is_estimate:
+            self.exact_total = results.total
+        rows = ResultRows(results, self.marks)
+        self.rows = rows
+        self.query_one(ResourceList).set_rows(rows, keep_id=self.current_id())  # type: ignore[attr-defined]
+        self.update_status()
+
+    def on_resource_list_near_end(self, event: ResourceList.NearEnd) -> None:
+        results, rows = self.results, self.rows
+        if event.resource_list is None or event.resource_list.id != "results":
+            return
+        if results is None or not isinstance(rows, ResultRows) or rows.results is not results:
+            return
+        if len(results) >= results.total and not results.total_is_estimate:
+            return  # every hit is here
+        if len(results) < event.count:
+            return
+        category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
+        limit = max(len(results) * 4, MORE_AT_LEAST)
+        self.fetch_more(self.generation, self.search_text.strip(), category, self.sort, limit)  # type: ignore[attr-defined]
 
     def show_suggestion(self, generation: int, suggestion: str) -> None:
         """A "did you mean" found after the results were shown (whole-word check of the last word)."""
         if generation == self.generation and self.results is not None:
             self.suggestion = suggestion
-            self.update_status()
-            self.refresh_bindings()  # type: ignore[attr-defined]
+            self.update_status()  # (its key is checked as it is pressed: no footer rebuild needed)
 
-    def apply_rows(self, rows: Rows, keep: str | None) -> None:
+    def apply_rows(self, rows: Rows, keep: str | None, *, detail_later: bool = False) -> None:
+        """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause."""
         self.rows = rows
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         results_list.empty_message = self.empty_message(short=True)
         results_list.set_rows(rows, keep_id=keep)
         self.refresh_sidebar()
         self.update_status()
-        self.update_detail()
+        if detail_later:
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._typing_detail = True
+            self._detail_timer = self._detail_pane_timer(DETAIL_AFTER_TYPING)
+        else:
+            self.update_detail()
 
     def refresh_marks(self) -> None:
         """Bookmarks changed: new marks, new counts, the same rows (or new rows in the Bookmarks view)."""
@@ -334,7 +402,13 @@ class ViewsMixin:
         searching = bool(self.search_text.strip()) and self.results is not None
         categories = self.categories()
         bookmark_count = len(self.bookmarked)
-        if searching:
+        counts: dict[str, int | None]
+        if searching and self.facets_pending and not self.facets:
+            # The first keystroke's counts are still being made: blank, not a row of zeros.
+            counts = {category.id: None for category in categories}
+            total = self.results.total  # type: ignore[union-attr]
+        elif searching:
+            # While counts are made for the newest keystroke, the last ones stay (no flicker).
             counts = {category.id: self.facets.get(category.id, 0) for category in categories}
             total = sum(self.facets.values()) if self.facets else self.results.total  # type: ignore[union-attr]
         else:
@@ -354,6 +428,8 @@ class ViewsMixin:
         estimate = False
         if results is not None and self.view_key != BOOKMARKS:
             count, estimate = results.total, bool(results.total_is_estimate)
+            if estimate and self.exact_total is not None:
+                count, estimate = self.exact_total, False
         key = self.key_for("app.accept_suggestion")  # type: ignore[attr-defined]
         status.show(
             StatusInfo(
@@ -398,6 +474,8 @@ class ViewsMixin:
         """The cursor moved: update the detail pane now, or once the cursor rests (see DETAIL_QUIET)."""
         if self._detail_timer is None and resource_id is not None and resource_id == self._detail_for:
             return  # the pane shows it already (new rows keep the cursor's resource: apply_rows drew it)
+        if self._typing_detail and self._detail_timer is not None:
+            return  # results that came while typing: the pane is drawn once typing pauses
         moved_at = monotonic()
         moving = moved_at - self._last_move < DETAIL_QUIET
         self._last_move = moved_at
@@ -406,13 +484,23 @@ class ViewsMixin:
             return
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_TRAIL, self._cursor_rested)  # type: ignore[attr-defined]
+        self._detail_timer = self._detail_pane_timer(DETAIL_TRAIL)
+
+    def _detail_pane_timer(self, delay: float) -> Any:
+        # On the pane, not the app: the timer dies with the screen when the app exits first.
+        return self.query_one(DetailPane).set_timer(delay, self._cursor_rested)  # type: ignore[attr-defined]
 
     def _cursor_rested(self) -> None:
         self._detail_timer = None  # it has fired: nothing to stop
+        typed = monotonic() - self._last_query_at
+        if self._typing_detail and typed < DETAIL_AFTER_TYPING:
+            # Still typing: the pane (and its related lookup, which holds the index) waits on.
+            self._detail_timer = self._detail_pane_timer(DETAIL_AFTER_TYPING - typed)
+            return
         self.update_detail()
 
     def update_detail(self) -> None:
+        self._typing_detail = False
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -454,7 +542,7 @@ class ViewsMixin:
         if self._related_for != resource.id:
             self._related_for = resource.id
             self._related = []
-            self.find_related(resource.id)  # type: ignore[attr-defined]
+            self._find_related_when_still(resource.id)
         choices_title, choices = self.link_choices(resource)
         detail.show(
             DetailView(
@@ -469,6 +557,36 @@ class ViewsMixin:
                 related=tuple(self._related),
             )
         )
+
+    def _find_related_when_still(self, resource_id: str) -> None:
+        """Look up related resources once the cursor has rested for RELATED_QUIET seconds.
+
+        The lookup holds the index for as long as a search (a third of a second at
+        100,000 resources), and drawing the list's rows needs the index too: started
+        between two steps of a moving cursor, it stalled the next step, which then
+        counted as a pause, which started the next lookup (docs/performance.md).
+        """
+        if self._related_timer is not None:
+            self._related_timer.stop()
+            self._related_timer = None
+        still = monotonic() - max(self._last_move, self._last_query_at)
+        if still >= RELATED_QUIET:
+            self.find_related(resource_id)  # type: ignore[attr-defined]
+            return
+
+        seen = (self._last_move, self._last_query_at)
+
+        def rested() -> None:
+            self._related_timer = None
+            if self._related_for != resource_id:
+                return  # the pane moved on; its own lookup is scheduled
+            if (self._last_move, self._last_query_at) == seen:
+                self.find_related(resource_id)  # type: ignore[attr-defined]
+            else:
+                self._find_related_when_still(resource_id)
+
+        pane = self.query_one(DetailPane)  # type: ignore[attr-defined]
+        self._related_timer = pane.set_timer(RELATED_QUIET - still, rested)
 
     def show_related(self, resource_id: str, related: list[Resource]) -> None:
         if self._related_for != resource_id:

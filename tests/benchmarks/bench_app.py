@@ -316,6 +316,7 @@ def child_startup(args: dict[str, Any]) -> dict[str, Any]:
     frames = 0
     first_any: float | None = None
     ready_at: float | None = None
+    ready_cpu: float | None = None  # CPU time of the process (all threads) at that frame
     if args["kind"] == "minimal":
         from textual.app import App, ComposeResult
         from textual.widgets import Footer, Header, Static
@@ -351,6 +352,8 @@ def child_startup(args: dict[str, Any]) -> dict[str, Any]:
         first_any = first_any or time.time()
         if ready():
             ready_at = time.time()
+            nonlocal ready_cpu
+            ready_cpu = time.process_time()
             app.exit()
 
     app._display = display
@@ -359,6 +362,7 @@ def child_startup(args: dict[str, Any]) -> dict[str, Any]:
         "first_frame": first_any,
         "ready": ready_at,
         "frames": frames,
+        "ready_cpu": ready_cpu,
         "rss_mib": round(peak_rss_mib(), 1),
     }
 
@@ -415,6 +419,7 @@ async def child_typing(args: dict[str, Any]) -> dict[str, Any]:
                         timeout=10,
                     )
                 )
+                debug("typed", repr(typed), "results", shown[-1])
                 seconds = float(getattr(app, "last_search_seconds", 0.0))
                 engine.append((seconds, seconds) if shown[-1] is not None else None)
                 await asyncio.sleep(0.03)

@@ -85,3 +85,9 @@ async def settle(pilot: object) -> None:
     for _ in range(4):
         await app.workers.wait_for_complete()
         await pilot.pause()  # type: ignore[attr-defined]
+        # The detail pane waits for typing to rest, the related lookup for the cursor to rest.
+        for _ in range(20):
+            if getattr(app, "_detail_timer", None) is None and getattr(app, "_related_timer", None) is None:
+                break
+            await pilot.pause(0.1)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()

@@ -452,3 +452,56 @@ async def test_sort_is_saved_and_the_list_comes_back_in_that_order(presses: tupl
             years = [row.year for row in rows if row.year is not None]
             assert len(set(years)) > 1
             assert years in (sorted(years), sorted(years, reverse=True))
+
+
+async def test_a_search_shows_a_first_page_and_the_rest_near_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctdc_tui.tui import app as app_module
+    from ctdc_tui.tui import views
+
+    monkeypatch.setattr(app_module, "SEARCH_PAGE", 2)
+    monkeypatch.setattr(views, "MORE_AT_LEAST", 1)  # then 8, then 32 hits
+    app = make_app()
+    sizes: list[tuple[str, int]] = []
+    first, more = app.show_search_results, app.show_more_results
+
+    def on_first(generation, results, facets=None):  # type: ignore[no-untyped-def]
+        sizes.append(("first", len(results)))
+        first(generation, results, facets)
+
+    def on_more(generation, results):  # type: ignore[no-untyped-def]
+        sizes.append(("more", len(results)))
+        more(generation, results)
+
+    monkeypatch.setattr(app, "show_search_results", on_first)
+    monkeypatch.setattr(app, "show_more_results", on_more)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        everything = app.index.search("data", limit=None, as_you_type=True)
+        assert len(everything) > 2, "several bundled resources are about data"
+        await search(pilot, "data")
+        for _ in range(3):  # each longer part has its end on screen too: the list asks again
+            await settle(pilot)
+        assert sizes[-1] == ("more", len(everything))
+        assert all(n <= 2 for kind, n in sizes if kind == "first")
+        assert ("first", 2) in sizes  # the last keystroke's first page, then the rest
+        assert shown_ids(app) == [r.id for r in everything]
+        assert app.current_id() == everything[0].id
+        info = app.query_one(StatusLine).info
+        assert info is not None and info.count == len(everything) and not info.count_is_estimate
+
+
+async def test_facet_counts_of_a_large_catalogue_follow_once_typing_pauses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ctdc_tui.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "SMALL_CATALOGUE", 0)  # count as if the catalogue were large
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await search(pilot, "data")
+        assert not app.facets_pending
+        counts = {e.key: e.count for e in app.query_one(Sidebar).entries}
+        expected = app.index.search("data", limit=None, as_you_type=True).facets
+        assert {k: v for k, v in counts.items() if k in expected} == expected
+        assert counts[ALL] == sum(expected.values())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -24,8 +25,10 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ctdc_tui.core.catalog import Resource
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
+
+if TYPE_CHECKING:
+    from ctdc_tui.core.catalog import Resource
 
 Spans = tuple[tuple[int, int], ...]
 

@@ -22,6 +22,9 @@ Contract used by the app:
   resource under the cursor changes and ``ResourceList.Selected(resource_id,
   index)`` on Enter or a click. Both carry ``resource_list`` / ``control`` so
   ``@on(ResourceList.Selected, "#results")`` works.
+* ``ResourceList.NearEnd(count)`` once per row source, when a row within a
+  screen of its end is drawn: a source holding the first part of a longer result
+  (a search's first page) can then be replaced by a longer one.
 * Bindings with ids ``list.down``, ``list.up``, ``list.first``, ``list.last``,
   ``list.page_up``, ``list.page_down``, ``list.select`` (remappable through the
   app's keymap).
@@ -209,6 +212,23 @@ class ResourceList(ScrollView, can_focus=True):
     class Selected(_ListMessage):
         """The user chose the resource under the cursor (Enter or a click)."""
 
+    class NearEnd(Message):
+        """A row within a screen of the last one was drawn (once per row source).
+
+        A source that holds the first part of a longer result can be replaced by a
+        longer one (``set_rows`` with ``keep_id`` keeps the cursor where it is).
+        """
+
+        def __init__(self, count: int, resource_list: ResourceList | None = None) -> None:
+            super().__init__()
+            self.count = count
+            """How many rows the list held."""
+            self.resource_list = resource_list
+
+        @property
+        def control(self) -> ResourceList | None:
+            return self.resource_list
+
     def __init__(
         self,
         source: RowSource | None = None,
@@ -225,6 +245,7 @@ class ResourceList(ScrollView, can_focus=True):
         self._empty_message = empty_message
         self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(self.CACHE_SIZE)
         self._announced: tuple[str | None, int] | None = None
+        self._near_end_sent = False
         self._update_virtual_size()
 
     # -- public API ------------------------------------------------------
@@ -267,6 +288,7 @@ class ResourceList(ScrollView, can_focus=True):
         old_screen_line = self._cursor - self.scroll_offset.y
         self._source = source
         self._strips.clear()
+        self._near_end_sent = False
         count = len(source)
         index = self._index_of(keep_id) if keep_id is not None else None
         kept = index is not None
@@ -358,6 +380,11 @@ class ResourceList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not 0 <= index < count:
             return Strip.blank(width, base)
+        if not self._near_end_sent and index >= count - max(self.size.height, 1):
+            self._near_end_sent = True
+            # Not from here: drawing runs in the screen's context, and a message made there
+            # counts the screen as its sender, so it would stop bubbling below the screen.
+            self.call_later(self._send_near_end, count)
         is_cursor = index == self._cursor
         key = (index, width, is_cursor, self.has_focus)
         strip = self._strips.get(key)
@@ -403,6 +430,10 @@ class ResourceList(ScrollView, can_focus=True):
         segments.append(Segment(text, style))
         return Strip(segments, width)
 
+    def _send_near_end(self, count: int) -> None:
+        if len(self._source) == count:
+            self.post_message(self.NearEnd(count, self))
+
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
         height = self.scrollable_content_region.height
         if y != max(height // 2, 0) or not self._empty_message:
@@ -429,7 +460,26 @@ class ResourceList(ScrollView, can_focus=True):
         return None
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._source))
+        size = Size(self.scrollable_content_region.width, len(self._source))
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.container_size.height
+        if (
+            self.is_attached
+            and height > 0
+            and size.width == old.width
+            and self.styles.overflow_y == "auto"
+            and (size.height > height) == (old.height > height)
+        ):
+            # The scrollbar neither comes nor goes, so nothing else on screen moves: skip the
+            # layout of the whole screen that setting ``virtual_size`` asks for (each new
+            # result set would pay it), and update the scrollbar and the scroll range only.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+            return
+        self.virtual_size = size
 
     def _move_cursor(self, index: int) -> None:
         count = len(self._source)

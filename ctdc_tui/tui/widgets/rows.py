@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ctdc_tui.core.catalog import Resource
 from ctdc_tui.tui.widgets.resource_list import Row
 
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import Bookmark
+    from ctdc_tui.core.catalog import Resource
     from ctdc_tui.core.search import Results
 
 BOOKMARK_MARK = "★"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -34,21 +35,40 @@ class Entry:
     shortcut: str = ""
 
 
-def _prompt(entry: Entry, searching: bool) -> Table:
-    dim = entry.count == 0
-    grid = Table.grid(expand=True, padding=(0, 0))
-    grid.add_column(width=2, no_wrap=True)
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(justify="right", no_wrap=True)
-    style = "dim" if dim else ""
-    count = "" if entry.count is None else f" {entry.count}"
-    count_style = "dim" if dim else ("bold" if searching else "")
-    grid.add_row(
-        Text(entry.shortcut, style="dim"),
-        data_text(entry.name, style, single_line=True),
-        Text(count, style=count_style),
-    )
-    return grid
+class _EntryLine:
+    """One sidebar line at any width: shortcut (2 cells), name cut with an ellipsis, count at the right.
+
+    Drawn segment by segment: a Rich ``Table`` per line (what this replaced) looked the
+    same and cost about ten times more each time the counts changed while typing.
+    """
+
+    def __init__(self, entry: Entry, searching: bool) -> None:
+        dim = entry.count == 0
+        self.shortcut = Text(entry.shortcut, style="dim")
+        self.name = data_text(entry.name, "dim" if dim else "", single_line=True)
+        count = "" if entry.count is None else f" {entry.count}"
+        self.count = Text(count, style="dim" if dim else ("bold" if searching else ""))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        least = 2 + 1 + self.count.cell_len
+        return Measurement(min(least, options.max_width), options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        count = self.count.copy()
+        count.truncate(max(width - 2, 0))
+        room = max(width - 2 - count.cell_len, 0)
+        shortcut = self.shortcut.copy()
+        shortcut.truncate(min(2, width), pad=True)
+        name = self.name.copy()
+        name.truncate(room, overflow="ellipsis", pad=True)
+        line = Text.assemble(shortcut, name, count)
+        line.truncate(width, pad=True)
+        yield line
+
+
+def _prompt(entry: Entry, searching: bool) -> _EntryLine:
+    return _EntryLine(entry, searching)
 
 
 class Sidebar(OptionList):
@@ -92,6 +112,8 @@ class Sidebar(OptionList):
     def set_entries(self, entries: Sequence[Entry], *, searching: bool, current: str | None = None) -> None:
         """Replace every entry in one call, keeping the cursor on ``current`` (or where it was)."""
         keep = current if current is not None else self.current_key
+        if list(entries) == self._entries and searching == self._searching and keep == self.current_key:
+            return  # nothing to redraw (rebuilding the options lays out the whole screen)
         self._entries = list(entries)
         self._searching = searching
         # A rebuild is not a choice: without this, the highlights it causes arrive later as stale

@@ -78,11 +78,23 @@ class StatusLine(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.info: StatusInfo | None = None
+        self._shape = (0, 0)  # (lines, width) of the last text shown
 
     def show(self, info: StatusInfo) -> None:
+        if info == self.info:
+            return  # the same words: no redraw, no layout
         self.info = info
-        self.update(status_text(info))
+        self._show(status_text(info))
+
+    def _show(self, text: Text) -> None:
+        # One line or two (the height is auto, at most 2): only a change between them
+        # moves anything else, so only then lay out the screen.
+        width = self.content_region.width
+        lines = 1 if width > 0 and text.cell_len <= width else 2
+        same = (lines, width) == self._shape and width > 0 and self.is_attached
+        self._shape = (lines, width)
+        self.update(text, layout=not same)
 
     def show_text(self, text: str) -> None:
         self.info = None
-        self.update(data_text(text, single_line=True))
+        self._show(data_text(text, single_line=True))
