@@ -50,6 +50,8 @@ COUNTS = {
     "structure": 50,
     "deep-nesting": 12,
 }
+# CPU seconds. A bound against blow-ups (an expanded alias bomb takes minutes), not a speed goal:
+# a load measured in CPU time is not slowed by other work on the machine.
 MAX_SECONDS_PER_LOAD = 2.0
 MAX_PEAK_BYTES = 200 * 1024 * 1024
 
@@ -153,12 +155,12 @@ def test_mutated_catalogues(kind: str, tmp_path: Path) -> None:
             measure = seed % 10 == 0 or kind == "deep-nesting"  # tracemalloc slows a load fivefold
             if measure:
                 tracemalloc.start()
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 catalog, problems = load_catalog(folder)
             except Exception as exc:  # the point of the test: name the case that raised
                 pytest.fail(f"{label}: load_catalog raised {exc!r}")
-            took = time.perf_counter() - started
+            took = time.process_time() - started
             if measure:
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
@@ -175,13 +177,13 @@ def test_mutated_catalogues(kind: str, tmp_path: Path) -> None:
 
 
 def _probe(folder: Path) -> dict[str, object]:
-    """Load ``folder`` in a child process capped at 1 GiB and 10 s (see load_probe.py)."""
+    """Load ``folder`` in a child process capped at 1 GiB of memory (see load_probe.py)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-m", "tests.adversarial.load_probe", str(folder)],
         capture_output=True,
         text=True,
-        timeout=10,
+        timeout=60,  # a wall-clock cap for a runaway child; the CPU-time bound above is the check
         cwd=REPO,
         env=env,
         check=False,
@@ -201,11 +203,8 @@ def test_billion_laughs_is_refused_quickly(levels: int, where: str, tmp_path: Pa
     meta["categories"].append("bomb")
     (folder / "catalog.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
     (folder / "bomb.yaml").write_text(alias_bomb(levels=levels, where=where), encoding="utf-8")
-    started = time.perf_counter()
     result = _probe(folder)
-    wall = time.perf_counter() - started
     assert isinstance(result["seconds"], float) and result["seconds"] < MAX_SECONDS_PER_LOAD
-    assert wall < 8
     assert isinstance(result["peak_bytes"], int) and result["peak_bytes"] < MAX_PEAK_BYTES
     problems = result["problems"]
     assert isinstance(problems, list)

@@ -1,0 +1,222 @@
+"""The bulk evaluator gives Whoosh's answers: same hits, same order, same scores, same counts.
+
+``SearchIndex._hits`` answers queries by reading posting blocks in bulk; Whoosh's own
+collector (``_collector_hits``) is the reference. Whoosh's top-k shortcut can drop hits of OR
+queries, so the reference is Whoosh scoring every match (``limit=None``), cut to the page.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ctdc_tui.core import query as queries
+from ctdc_tui.core import search as search_mod
+from ctdc_tui.core.search import SearchIndex
+from tests.benchmarks.generate_catalogue import generate
+
+SORTS = ("relevance", "title", "year", "catalogue")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchIndex, list[str]]]:
+    folder = generate(tmp_path_factory.mktemp("fast") / "catalogue", 400, seed=11)
+    index = SearchIndex.open(folder, tmp_path_factory.mktemp("fast-index"))
+    vocabulary = index._vocabulary(index._searcher.reader()).frequency
+    words = sorted(vocabulary, key=lambda w: (-vocabulary[w], w))
+    yield index, words
+    index.close()
+
+
+def _parsed(index: SearchIndex, text: str, any_word: bool = False) -> object:
+    prepared = queries.prepare(text)
+    return index._rewrite(index._parser(any_word).parse(prepared.text), index._searcher.reader(), {})
+
+
+def _assert_same(index: SearchIndex, q: object, category: str | None, sort: str, limit: int = 30) -> None:
+    fast = index._hits(q, category, sort, limit)  # type: ignore[arg-type]
+    whole = index._collector_hits(q, category, sort, None)  # type: ignore[arg-type]
+    if fast.estimate:  # a phrase's first page: checked only as far as needed, "30+"
+        assert limit <= fast.total <= whole.total, q
+    else:
+        assert fast.total == whole.total, q
+    if sort == "relevance":
+        reference = list(zip(whole.docnums, whole.scores, strict=True))[:limit]
+        got = list(zip(fast.docnums, fast.scores, strict=True))
+        assert len(got) == len(reference), q
+        for (d1, s1), (d2, s2) in zip(got, reference, strict=True):
+            assert s1 == pytest.approx(s2, rel=1e-9, abs=1e-9), (q, d1, d2)
+        # Equal scores may come in either order; the set of hits must match up to the last score.
+        cut = reference[-1][1] if reference else 0.0
+        assert {d for d, s in got if s > cut + 1e-9} == {d for d, s in reference if s > cut + 1e-9}, q
+    else:
+        assert fast.docnums == whole.docnums[:limit], q
+    if fast.matched is not None:
+        matched = fast.matched() if callable(fast.matched) else fast.matched
+        everything = index._collector_hits(q, None, "relevance", None)
+        assert set(matched) == set(everything.docnums), q
+
+
+def _query(draw: st.DrawFn, words: list[str]) -> str:
+    head, tail = words[:30], words[30:600]
+
+    def word() -> str:
+        return draw(st.sampled_from(head if draw(st.booleans()) else tail))
+
+    shape = draw(st.integers(0, 10))
+    if shape == 0:
+        return word()
+    if shape == 1:
+        return f"{word()} {word()}"
+    if shape == 2:
+        return f'"{word()} {word()}"'
+    if shape == 3:
+        return f'"{word()} {word()} {word()}" {word()}'
+    if shape == 4:
+        return f"{word()} -{word()}"
+    if shape == 5:
+        return f"({word()} OR {word()}) AND NOT {word()}"
+    if shape == 6:
+        return f"{word()[:3]}* {word()}"
+    if shape == 7:
+        return f"year:2012..2016 {word()} OR tag:{word()}"
+    if shape == 8:
+        return f"{word()} {word()} zzqxw"
+    if shape == 9:
+        return f"{word()}~ {word()}"
+    # ANDMAYBE only at the top: nested in an AND, Whoosh's matcher adds the optional word's score
+    # only sometimes (it does not move the optional side along); ours always adds it.
+    return f"{word()} ANDMAYBE {word()}"
+
+
+@st.composite
+def _queries(draw: st.DrawFn, words: list[str]) -> str:
+    return _query(draw, words)
+
+
+def test_known_query_shapes_agree_with_whoosh(corpus: tuple[SearchIndex, list[str]]) -> None:
+    index, words = corpus
+    rng = random.Random(5)
+    categories = [c.id for c in index.catalogue.categories]
+    for text in [
+        words[0],
+        f"{words[0]} {words[1]}",
+        f'"{words[0]} {words[1]}"',
+        f"{words[0]} -{words[1]}",
+        f"({words[2]} OR {words[40]}) AND NOT {words[3]}",
+        f"{words[5][:2]}* {words[0]}",
+        f"{words[0]} {words[0]} {words[0]}",  # one cached posting list three times (found by hypothesis)
+    ]:
+        for any_word in (False, True):
+            q = _parsed(index, text, any_word)
+            for sort in SORTS:
+                _assert_same(index, q, rng.choice([None, *categories]), sort)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_generated_queries_agree_with_whoosh(
+    corpus: tuple[SearchIndex, list[str]], data: st.DataObject
+) -> None:
+    index, words = corpus
+    text = data.draw(_queries(words))
+    any_word = data.draw(st.booleans())
+    sort = data.draw(st.sampled_from(SORTS))
+    category = data.draw(st.sampled_from([None, *[c.id for c in index.catalogue.categories]]))
+    _assert_same(index, _parsed(index, text, any_word), category, sort)
+
+
+def test_phrases_need_the_words_side_by_side(corpus: tuple[SearchIndex, list[str]]) -> None:
+    index, _words = corpus
+    res = index.get(index.catalogue.categories[0].resource_ids[0])
+    assert res is not None
+    pair = re.findall(r"[a-z]+", res.description.lower())[3:5]
+    forward = index.search(f'"{pair[0]} {pair[1]}"', limit=None)
+    backward = index.search(f'"{pair[1]} {pair[0]}"', limit=None)
+    both = index.search(f"{pair[0]} {pair[1]}", limit=None)
+    assert res.id in {r.id for r in forward}
+    assert {r.id for r in forward} <= {r.id for r in both}
+    assert forward.total + backward.total <= both.total + forward.total
+    assert not forward.total_is_estimate  # limit=None: every candidate was checked
+
+
+def test_phrase_first_page_total_turns_exact_with_facets(corpus: tuple[SearchIndex, list[str]]) -> None:
+    index, words = corpus
+    everything = index.search(f"{words[0]} {words[1]}", limit=None)
+    phrase = f'"{words[0]} {words[1]}"'
+    whole = index.search(phrase, limit=None)
+    assert whole.total > 5  # the two commonest words stand side by side often enough
+    page = index.search(phrase, limit=5)
+    assert [r.id for r in page] == [r.id for r in whole[:5]]
+    assert page.total_is_estimate and 5 <= page.total <= whole.total
+    assert sum(page.facets.values()) == whole.total
+    assert page.total == whole.total and not page.total_is_estimate
+    assert sum(page.facets.values()) <= everything.total
+    category = next(iter(page.facets))
+    in_one = index.search(phrase, limit=1, category=category)
+    _ = in_one.facets
+    assert in_one.total == page.facets[category] and not in_one.total_is_estimate
+
+
+def test_segments_with_deleted_documents_agree_with_whoosh(tmp_path: Path) -> None:
+    """After an in-place update the index has several segments and deleted documents."""
+    folder = generate(tmp_path / "catalogue", 300, seed=4)
+    place = tmp_path / "index"
+    SearchIndex.open(folder, place).close()
+    changed = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(re.sub(r"title: (\S+)", r"title: quibblewort \1", text, count=5), encoding="utf-8")
+    with SearchIndex.open(folder, place) as index:
+        assert any("re-indexed" in n for n in index.notices), index.notices
+        reader = index._searcher.reader()
+        assert reader.has_deletions() or len(list(reader.leaf_readers())) > 1
+        vocabulary = index._vocabulary(reader).frequency
+        words = sorted(vocabulary, key=lambda w: (-vocabulary[w], w))
+        for text_ in [
+            "quibblewort",
+            f"quibblewort {words[0]}",
+            words[0],
+            f'"{words[0]} {words[1]}"',
+            words[50],
+        ]:
+            for sort in SORTS:
+                _assert_same(index, _parsed(index, text_), None, sort)
+        assert index.search("quibblewort").total == 5
+
+
+def test_positions_bitmap_round_trip() -> None:
+    fmt = search_mod._BitPositions()
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.integers(0, 5000), unique=True).map(sorted))
+    def check(positions: list[int]) -> None:
+        value = fmt.encode(positions)
+        assert fmt.decode_positions(value) == positions
+        assert fmt.decode_frequency(value) == len(positions)
+
+    check()
+
+
+def test_highlight_spans_match_the_analyzer(corpus: tuple[SearchIndex, list[str]]) -> None:
+    """The cached word forms give the spans the analyzer chain gives."""
+    index, words = corpus
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(st.sampled_from([*words[:200], "Data", "DATA's", "café", "e.g.", "x*y", "1.5"]), max_size=30)
+    )
+    def check(parts: list[str]) -> None:
+        text = " ".join(parts)
+        wanted = {t.text for t in index._stem(" ".join(words[:60]))}
+        expected = [
+            (t.startchar, t.endchar) for t in index._stem(text, chars=True, mode="index") if t.text in wanted
+        ]
+        assert index._match_spans("title", text, wanted) == expected
+
+    check()

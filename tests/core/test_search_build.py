@@ -1,0 +1,314 @@
+"""The index build: the one-pass analyzer, the writer and the two-process build give what Whoosh gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import whoosh.index
+from whoosh import fields
+from whoosh.writing import SegmentWriter
+
+from ctdc_tui.core import search as search_mod
+from ctdc_tui.core.catalog import load_catalog
+from ctdc_tui.core.search import SearchIndex, WordAnalyzer
+from tests.benchmarks.generate_catalogue import generate
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "data"
+
+AWKWARD = [
+    "",
+    "   ",
+    "The and of a",  # nothing but stop words
+    "the Open Data portal, and the city's 3.141 budget_lines in 2014",
+    "Café naïve résumé façade ÆON Straße Øresund Ångström",
+    "İstanbul ŞEHİR ıi ǅemal",  # case mappings that change length
+    "e\u0301cole cafe\u0301",  # combining accents
+    "Москва данные 東京 データ مدينة",
+    "under_score big-time x.y.z a.b. ..dots.. 42 4.2.1",
+    "To be or not to be: that is the question",
+    "running runs ran runner organizations organizing organized",
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("gen") / "catalogue", 300, seed=11)
+
+
+def _texts(folder: Path) -> list[str]:
+    catalog, _ = load_catalog(folder)
+    out: list[str] = []
+    for res in catalog:
+        doc = search_mod._document(res)
+        out += [doc["text"], doc["title"], doc["authors"], doc["organizations"], doc["tags"]]
+    return out
+
+
+@pytest.fixture(scope="module")
+def texts(generated: Path) -> list[str]:
+    return AWKWARD + _texts(BUNDLED) + _texts(generated)
+
+
+ANALYZERS = [
+    pytest.param(WordAnalyzer(stop=True, stem=True), id="stem"),
+    pytest.param(WordAnalyzer(stop=False, stem=False), id="fold"),
+    pytest.param(WordAnalyzer(stop=True, stem=False), id="fold+stop"),
+]
+
+
+def _tokens(analyzer: Any, text: str, **kwargs: Any) -> list[tuple[Any, ...]]:
+    return [
+        (t.text, getattr(t, "pos", None), getattr(t, "startchar", None), getattr(t, "endchar", None))
+        for t in analyzer(text, **kwargs)
+    ]
+
+
+@pytest.mark.parametrize("analyzer", ANALYZERS)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"mode": "index"},
+        {"mode": "query"},
+        {"positions": True, "mode": "index"},
+        {"chars": True, "mode": "index"},
+        {"positions": True, "chars": True, "start_pos": 3, "start_char": 10},
+        {"removestops": False, "positions": True, "chars": True},
+        {"tokenize": False, "mode": "query"},
+        {"no_morph": True},
+    ],
+)
+def test_tokens_match_the_whoosh_chain(
+    analyzer: WordAnalyzer, kwargs: dict[str, Any], texts: list[str]
+) -> None:
+    chain = analyzer.chain()
+    for text in texts:
+        assert _tokens(analyzer, text, **kwargs) == _tokens(chain, text, **kwargs), text
+
+
+@pytest.mark.parametrize("analyzer", ANALYZERS)
+def test_analyse_gives_the_terms_positions_and_words_of_the_chain(
+    analyzer: WordAnalyzer, texts: list[str]
+) -> None:
+    chain = analyzer.chain()
+    folded = WordAnalyzer(stop=analyzer.stop, stem=False).chain()
+    for text in texts:
+        expected: dict[str, list[int]] = {}
+        for token in chain(text, positions=True, mode="index"):
+            expected.setdefault(token.text, []).append(token.pos)
+        analysed = analyzer.analyse(text)
+        assert analysed.positions == expected, text
+        assert analysed.words == {t.text for t in folded(text)}, text
+
+
+def test_posting_values_are_whoosh_positions_bytes() -> None:
+    whoosh_format = fields.TEXT().format
+    for positions in ([0], [5], [1, 2], [0, 7, 9, 300], list(range(50))):
+        assert search_mod._encode_positions(positions) == whoosh_format.encode(positions)
+
+
+WORD_FIELDS = ("text", "phrases", "title", "authors", "organizations", "tags")
+
+
+def _chain_schema() -> fields.Schema:
+    """The schema's word fields with Whoosh's filter chains in place of ``WordAnalyzer``."""
+    schema = search_mod.build_schema()
+    for name in WORD_FIELDS:
+        schema[name].analyzer = schema[name].analyzer.chain()
+    return schema
+
+
+def _postings(ix: Any) -> dict[tuple[str, bytes], tuple[list[Any], list[Any], list[Any]]]:
+    """(field, term) -> its documents with their weights, posting values and positions."""
+    out = {}
+    with ix.reader() as reader:
+        for name in WORD_FIELDS:
+            has_positions = ix.schema[name].format.supports("positions")
+            for term in reader.lexicon(name):
+                weights = list(reader.postings(name, term).items_as("weight"))
+                values = list(reader.postings(name, term).items_as("frequency"))
+                positions = list(reader.postings(name, term).items_as("positions")) if has_positions else []
+                out[(name, term)] = (weights, values, positions)
+    return out
+
+
+@pytest.mark.parametrize("source", ["bundled", "generated"])
+def test_same_terms_and_postings_as_the_filter_chains(source: str, generated: Path, tmp_path: Path) -> None:
+    catalog, _ = load_catalog(BUNDLED if source == "bundled" else generated)
+    docs = [{n: search_mod._document(res)[n] for n in WORD_FIELDS} for res in catalog]
+    built = []
+    for label, schema in (("chains", _chain_schema()), ("new", search_mod.build_schema())):
+        folder = tmp_path / label
+        folder.mkdir()
+        ix = whoosh.index.create_in(str(folder), schema)
+        writer = ix.writer()
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        built.append(_postings(ix))
+    assert built[0] == built[1]
+    assert len(built[0]) > 50
+
+
+def _segment_files(folder: Path, segment_id: str) -> dict[str, bytes]:
+    return {
+        name.replace(segment_id, "SEG"): (folder / name).read_bytes()
+        for name in os.listdir(folder)
+        if segment_id in name
+    }
+
+
+def test_writer_writes_the_same_segment_files_as_whoosh(generated: Path, tmp_path: Path) -> None:
+    catalog, _ = load_catalog(generated)
+    keys = search_mod._sort_keys(catalog.categories)
+    docs = [search_mod._document(res, order=keys.get(res.id)) for res in catalog]
+    analyzer = search_mod._stem_analyzer()
+    files = []
+    for writer_class in (SegmentWriter, search_mod._Writer):
+        folder = tmp_path / writer_class.__name__
+        folder.mkdir()
+        ix = whoosh.index.create_in(str(folder), search_mod.build_schema())
+        writer = writer_class(ix, compound=False)
+        for doc in docs:
+            if writer_class is search_mod._Writer:  # the build hands it the text analysed beforehand
+                analysed = analyzer.analyse(doc["text"])
+                doc = {**doc, "text": analysed, "phrases": analysed}
+            writer.add_document(**doc)
+        writer.commit()
+        (segment,) = ix._segments()
+        files.append(_segment_files(folder, segment.segment_id()))
+    assert set(files[0]) == set(files[1])
+    assert any(name.endswith(".pst") for name in files[0])
+    for name in files[0]:
+        assert files[0][name] == files[1][name], name
+
+
+# ------------------------------------------------------------------ the two-process build
+
+
+def _build(folder: Path, index_root: Path, processes: int, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(search_mod, "INDEX_PROCESSES", processes)
+    monkeypatch.setattr(search_mod, "PARALLEL_MIN_RESOURCES", 50)
+    seen: list[tuple[int, int]] = []
+    index = SearchIndex.open(folder, index_root, progress=lambda done, total: seen.append((done, total)))
+    return index, seen
+
+
+QUERIES = ["data", "community partnership", '"open data"', "budg*", "year:2014..2018 city", "title:data"]
+
+
+def _answers(index: SearchIndex) -> dict[str, list[str]]:
+    out = {}
+    for q in QUERIES:
+        results = index.search(q, limit=None, highlights=False, facets=False)
+        out[q] = sorted(r.id for r in results)
+    out["browse"] = [r.id for r in index.browse()]
+    out["by title"] = [r.id for r in index.browse(sort="title")]
+    out["by year"] = [r.id for r in index.browse(sort="year")]
+    return out
+
+
+@pytest.mark.skipif(not search_mod.sys.platform.startswith("linux"), reason="the helper process forks")
+def test_two_processes_build_the_same_index(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial, _ = _build(generated, tmp_path / "serial", 1, monkeypatch)
+    parallel, seen = _build(generated, tmp_path / "parallel", 2, monkeypatch)
+    try:
+        assert len(parallel._ix._segments()) == 2
+        assert len(serial._ix._segments()) == 1
+        assert parallel.info.resource_count == serial.info.resource_count == 300
+        assert _answers(parallel) == _answers(serial)
+        assert all(len(v) > 0 for v in _answers(serial).values())
+        assert parallel._vocabulary(None).frequency == serial._vocabulary(None).frequency
+        dones = [done for done, _total in seen]
+        assert dones == sorted(dones) and dones[0] == 0 and dones[-1] == 300
+        assert {total for _done, total in seen} == {300}
+    finally:
+        serial.close()
+        parallel.close()
+    # Reopening reads the manifest and the two segments (no rebuild).
+    again = SearchIndex.open(generated, tmp_path / "parallel")
+    try:
+        assert not again.info.rebuilt
+        assert again.search("data", limit=5).total == serial_total(generated, tmp_path)
+    finally:
+        again.close()
+
+
+def serial_total(folder: Path, tmp_path: Path) -> int:
+    index = SearchIndex.open(folder, tmp_path / "serial")
+    try:
+        return index.search("data", limit=5).total
+    finally:
+        index.close()
+
+
+def _failing_helper(ix: Any, resources: Any, keys: Any, conn: Any, done: Any) -> None:
+    done.value = 3
+    conn.send(("error", "RuntimeError: boom", None))
+    conn.close()
+
+
+def _dying_helper(ix: Any, resources: Any, keys: Any, conn: Any, done: Any) -> None:
+    os._exit(3)
+
+
+@pytest.mark.skipif(not search_mod.sys.platform.startswith("linux"), reason="the helper process forks")
+@pytest.mark.parametrize("helper", [_failing_helper, _dying_helper], ids=["error", "dies"])
+def test_a_failed_helper_leaves_its_half_to_the_parent(
+    helper: Any, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_mod, "_helper_main", helper)
+    index, seen = _build(generated, tmp_path / "idx", 2, monkeypatch)
+    try:
+        assert index.info.resource_count == 300
+        assert len(index._ix._segments()) == 1
+        with index._ix.searcher() as searcher:
+            assert searcher.doc_count() == 300
+        assert index.search("data", limit=None).total > 0
+        assert seen[-1] == (300, 300)
+    finally:
+        index.close()
+
+
+def test_vocabulary_counts_resources_per_folded_word(generated: Path, tmp_path: Path) -> None:
+    index = SearchIndex.open(generated, tmp_path / "idx")
+    try:
+        assert index.location is not None
+        saved = dict(json.loads((index.location / search_mod.VOCABULARY).read_text())["words"])
+    finally:
+        index.close()
+    catalog, _ = load_catalog(generated)
+    chain = WordAnalyzer(stop=True, stem=False).chain()
+    expected: Counter[str] = Counter()
+    for res in catalog:
+        expected.update({t.text for t in chain(search_mod._document(res)["text"])})
+    assert saved == dict(expected)
+
+
+def test_an_edited_file_reindexes_in_place_with_the_same_answers(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "catalogue"
+    shutil.copytree(generated, folder)
+    first, _ = _build(folder, tmp_path / "idx", 2, monkeypatch)
+    first.close()
+    edited = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
+    edited.write_text(edited.read_text().replace('title: "', 'title: "Zyxwv ', 1))
+    updated = SearchIndex.open(folder, tmp_path / "idx")
+    fresh = SearchIndex.open(folder, tmp_path / "fresh", rebuild=True)
+    try:
+        assert any("re-indexed" in n for n in updated.notices)
+        assert updated.search("zyxwv").total == 1
+        assert _answers(updated) == _answers(fresh)
+        assert updated._vocabulary(None).frequency == fresh._vocabulary(None).frequency
+    finally:
+        updated.close()
+        fresh.close()
