@@ -96,6 +96,8 @@ EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
 # Posting lists kept between searches (a word typed earlier in the box): at most this many postings.
 TERM_CACHE_POSTINGS = 250_000
+# Decoded posting blocks of the ``phrases`` field kept between a phrase's first page and its facets.
+POSITION_BLOCKS = 2_000
 _UNSEEN = object()
 MAX_SUGGESTED_WORDS = 4
 # Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
@@ -2464,6 +2466,7 @@ class _Evaluator:
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._terms: dict[tuple[str, bytes, float], dict[int, float]] = {}
         self._term_postings = 0
+        self._position_blocks: dict[tuple[str, bytes, int, int], tuple[Sequence[int], Sequence[bytes]]] = {}
         self.deadline = float("inf")
 
     # -- plumbing
@@ -2657,6 +2660,7 @@ class _Evaluator:
     def forget_terms(self) -> None:
         self._terms.clear()
         self._term_postings = 0
+        self._position_blocks.clear()
 
     def _remember(self, key: tuple[str, bytes, float], out: dict[int, float]) -> None:
         # The words of a search typed letter by letter come back at every key: keep the last
@@ -2768,7 +2772,12 @@ class _Evaluator:
                 if m._maxid < wanted[i]:  # the block header says no wanted document is in it
                     m._next_block()
                     continue
-                ids, _weights, vals = _block(m, False, True)
+                block_key = (fieldname, btext, leaf, m._maxid)
+                block = self._position_blocks.get(block_key)
+                if block is None:
+                    ids, _weights, vals = _block(m, False, True)
+                    block = self._keep_position_block(block_key, ids, vals)
+                ids, vals = block
                 out.update(
                     {
                         d + offset: v
@@ -2779,6 +2788,17 @@ class _Evaluator:
                 i = bisect.bisect_right(wanted, m._maxid, i)
                 m._next_block()
         return out
+
+    def _keep_position_block(
+        self, key: tuple[str, bytes, int, int], ids: Sequence[int], vals: Sequence[bytes]
+    ) -> tuple[Sequence[int], Sequence[bytes]]:
+        # A phrase's first page and then its facet count read the same blocks: keep the last
+        # POSITION_BLOCKS decoded blocks (a few MB) so the second pass does not unpickle them again.
+        if len(self._position_blocks) >= POSITION_BLOCKS:
+            self._position_blocks.clear()
+        block = (ids, vals)
+        self._position_blocks[key] = block
+        return block
 
     # -- the tree
     def eval(self, q: Any) -> dict[int, float]:
