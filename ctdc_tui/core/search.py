@@ -99,6 +99,8 @@ TERM_CACHE_POSTINGS = 250_000
 # Decoded posting blocks of the ``phrases`` field kept between a phrase's first page and its facets.
 POSITION_BLOCKS = 2_000
 _UNSEEN = object()
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9 ]+")
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
 MAX_SUGGESTED_WORDS = 4
 # Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
 # says so, so that one pathological query (a phrase of two very common words on 100,000
@@ -1886,6 +1888,21 @@ class SearchIndex:
             self._parsers[key] = parser
         return parser
 
+    def _parse(self, text: str) -> Any:
+        """Whoosh's parse of a query; plain words (the common case) without the parser's machinery.
+
+        A query of ASCII letters and digits only, with no operator word, parses to the AND of each
+        word's analysed term in ``text``: built directly, that takes a few microseconds instead of
+        about 0.2 ms. ``tests/core/test_fast_search.py`` checks it equals the parser's result.
+        """
+        words = text.split()
+        if _PLAIN_QUERY.fullmatch(text) and not _OPERATOR_WORDS.intersection(words):
+            terms = [query.Term("text", t.text) for w in words for t in self._stem(w, mode="query")]
+            if not terms:
+                return query.NullQuery
+            return query.And(terms).normalize()
+        return self._parser().parse(text)
+
     def search(
         self,
         query: str,
@@ -1933,7 +1950,7 @@ class SearchIndex:
         if unknown:
             known = ", ".join(f"is:{k}" for k in queries.IS_VALUES)
             return Results(self, text, explanation=f"'is:{unknown}' is not a filter; use one of {known}.")
-        q = self._rewrite(self._parser().parse(prepared.text), reader, {})
+        q = self._rewrite(self._parse(prepared.text), reader, {})
         if q is query.NullQuery:
             return Results(self, text, explanation="Nothing to search for in that; try some words.")
         hits = self._hits(q, category, sort, limit)
