@@ -220,3 +220,17 @@ def test_highlight_spans_match_the_analyzer(corpus: tuple[SearchIndex, list[str]
         assert index._match_spans("title", text, wanted) == expected
 
     check()
+
+
+def test_plain_words_parse_like_whoosh(corpus: tuple[SearchIndex, list[str]]) -> None:
+    """The parser's shortcut for plain words gives the query Whoosh's parser gives."""
+    index, words = corpus
+    pool = [*words[:300], "the", "of", "AND", "OR", "NOT", "and", "Data", "CITY", "2016", "x1", "a"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(pool), min_size=1, max_size=6))
+    def check(parts: list[str]) -> None:
+        text = queries.prepare(" ".join(parts)).text  # as search() hands it over (operator soup cleaned)
+        assert index._parse(text) == index._parser().parse(text), text
+
+    check()
