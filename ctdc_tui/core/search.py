@@ -100,6 +100,7 @@ TERM_CACHE_POSTINGS = 250_000
 POSITION_BLOCKS = 2_000
 _UNSEEN = object()
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9 ]+")
+_WORDS_ONLY = re.compile(r"\w+")
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
 MAX_SUGGESTED_WORDS = 4
 # Wall-clock budgets: a search (or a facet count) that would take longer is cut short and
@@ -1897,11 +1898,15 @@ class SearchIndex:
         """
         words = text.split()
         if _PLAIN_QUERY.fullmatch(text) and not _OPERATOR_WORDS.intersection(words):
-            terms = [query.Term("text", t.text) for w in words for t in self._stem(w, mode="query")]
-            if not terms:
-                return query.NullQuery
-            return query.And(terms).normalize()
+            return self._words_query(words)
         return self._parser().parse(text)
+
+    def _words_query(self, words: Sequence[str]) -> Any:
+        """Every one of these words (each analysed as ``text`` indexes it), built without the parser."""
+        terms = [query.Term("text", t.text) for w in words for t in self._stem(w, mode="query")]
+        if not terms:
+            return query.NullQuery
+        return query.And(terms).normalize()
 
     def search(
         self,
@@ -1950,13 +1955,25 @@ class SearchIndex:
         if unknown:
             known = ", ".join(f"is:{k}" for k in queries.IS_VALUES)
             return Results(self, text, explanation=f"'is:{unknown}' is not a filter; use one of {known}.")
-        q = self._rewrite(self._parse(prepared.text), reader, {})
+        misread = False
+        try:
+            parsed = self._parse(prepared.text)
+        except Exception:  # Whoosh's parser asserts on some operator tangles query.prepare misses
+            parsed, misread = self._words_query(_WORDS_ONLY.findall(prepared.text)), True
+        q = self._rewrite(parsed, reader, {})
         if q is query.NullQuery:
             return Results(self, text, explanation="Nothing to search for in that; try some words.")
         hits = self._hits(q, category, sort, limit)
         fallback = False
         if not hits.docnums and len(prepared.plain_words) > 1:
-            any_q = self._rewrite(self._parser(any_word=True).parse(prepared.text), reader, {})
+            try:
+                any_parsed = self._parser(any_word=True).parse(prepared.text)
+            except Exception:  # as above: the words alone, any of them
+                words_q = self._words_query(_WORDS_ONLY.findall(prepared.text))
+                any_parsed = (
+                    query.Or(list(words_q.subqueries), scale=0.9) if words_q.is_leaf() is False else words_q
+                )
+            any_q = self._rewrite(any_parsed, reader, {})
             any_hits = self._hits(any_q, category, sort, limit)
             if any_hits.docnums:
                 q, hits, fallback = any_q, any_hits, True
@@ -1970,6 +1987,9 @@ class SearchIndex:
         explanation = None
         if prepared.truncated:
             explanation = f"Only the first {queries.MAX_QUERY_CHARS} characters of the search were used."
+        if misread:
+            note = "The operators of this search could not be read, so its words were searched for."
+            explanation = f"{explanation} {note}" if explanation else note
         if stopped:
             explanation = (
                 f"This search was stopped after {SEARCH_SECONDS:g} s: these are the best matches among the "

@@ -234,3 +234,23 @@ def test_plain_words_parse_like_whoosh(corpus: tuple[SearchIndex, list[str]]) ->
         assert index._parse(text) == index._parser().parse(text), text
 
     check()
+
+
+def test_a_query_whoosh_cannot_parse_searches_its_words(
+    corpus: tuple[SearchIndex, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's parser asserts on some operator tangles (a 10,000-character hypothesis query
+    found one); the search then looks for the query's words and says so."""
+    index, words = corpus
+    expected = [r.id for r in index.search(f"{words[0]} {words[40]}", limit=10)]
+
+    class Broken:
+        def parse(self, text: str) -> object:
+            raise AssertionError("len(self.nodes) == 2")
+
+    monkeypatch.setattr(index, "_parser", lambda any_word=False: Broken())
+    results = index.search(f"{words[0]} ANDMAYBE ( {words[40]} AND", limit=10)
+    assert [r.id for r in results] == expected
+    assert results.explanation is not None and "words were searched for" in results.explanation
+    nothing = index.search(f"{words[0]} ANDMAYBE ( zzqxwv AND", limit=10)  # any-word fallback, same path
+    assert nothing.fallback and len(nothing) > 0
