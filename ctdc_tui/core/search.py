@@ -2048,6 +2048,10 @@ class SearchIndex:
                 and limit is not None
             ):
                 return self._phrase_first_page(evaluator, q, category, limit)
+            if isinstance(q, query.ConstantScoreQuery) and sort == "relevance" and limit is not None:
+                first = self._prefix_first_page(evaluator, q, category, limit)
+                if first is not None:
+                    return first
             matched = evaluator.eval(q)
         except _OutOfTime:
             return self._collector_hits(q, category, sort, limit)
@@ -2065,6 +2069,57 @@ class SearchIndex:
             docnums = sorted(chosen, key=self._sort_key(sort))[:limit]
             scores = [0.0] * len(docnums)
         return _Hits(docnums, scores, len(chosen), False, False, matched)
+
+    def _prefix_first_page(
+        self, evaluator: _Evaluator, q: Any, category: str | None, limit: int
+    ) -> _Hits | None:
+        """The first page of a lone prefix (``h`` typed in the search box), without reading it all.
+
+        Every hit scores the same constant, so the page is the lowest document numbers of the
+        expanded words; posting lists are in document order, so only their first blocks are read.
+        The total is then a lower bound until the per-category counts are asked for.
+        """
+        child = q.child
+        terms = [child] if isinstance(child, query.Term) else list(getattr(child, "subqueries", ()))
+        if type(child) not in (query.Term, query.Or) or not terms:
+            return None
+        if not all(isinstance(t, query.Term) for t in terms) or (type(child) is query.Or and child.minmatch):
+            return None
+        reader = self._searcher.reader()
+        streams = []
+        for t in terms:
+            btext = evaluator._bytes(t.fieldname, t.text)
+            if btext is not None:
+                streams.append(evaluator.doc_stream(t.fieldname, btext))
+        wanted = category.lower() if category is not None else None
+        cats = self._category_column(self._searcher) if wanted is not None else None
+        page: list[int] = []
+        last = -1
+        for d in heapq.merge(*streams):
+            if d == last:
+                continue
+            last = d
+            if cats is not None and cats[d].lower() != wanted:
+                continue
+            page.append(d)
+            if len(page) >= limit:
+                break
+        complete = len(page) < limit  # every stream ran out: the page is all there is
+        if complete:
+            total = len(page)
+        else:
+            # Each word's document count, less every deleted document: at least this many match.
+            deleted = sum(len(d) for d in evaluator.deleted)
+            sizes = [
+                reader.doc_frequency(t.fieldname, evaluator._bytes(t.fieldname, t.text) or b"") for t in terms
+            ]
+            total = limit if wanted is not None else max(limit, max(sizes) - deleted)
+
+        def every_match() -> Mapping[int, float]:
+            with self._lock:
+                return evaluator.eval(q)
+
+        return _Hits(page, [float(q.score)] * len(page), total, not complete, False, every_match)
 
     def _phrase_first_page(self, evaluator: _Evaluator, q: Any, category: str | None, limit: int) -> _Hits:
         """A phrase's best hits, checking word order only for the best-scored candidates.
@@ -2666,6 +2721,15 @@ class _Evaluator:
         if q.boost != 1.0:
             out = {d: v * q.boost for d, v in out.items()}
         return out
+
+    def doc_stream(self, fieldname: str, btext: bytes) -> Iterator[int]:
+        """A word's documents in order (deleted ones left out), read a block at a time as needed."""
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            deleted = self.deleted[leaf]
+            for ids, _weights, _values in self._blocks(reader, fieldname, btext, weights=False):
+                for d in ids:
+                    if d not in deleted:
+                        yield d + offset
 
     def _values(
         self, fieldname: str, btext: bytes, into: dict[int, bytes], within: Collection[int] | None

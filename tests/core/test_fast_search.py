@@ -184,6 +184,7 @@ def test_segments_with_deleted_documents_agree_with_whoosh(tmp_path: Path) -> No
             words[0],
             f'"{words[0]} {words[1]}"',
             words[50],
+            f"{words[0][:2]}*",  # a lone prefix: first page read ahead, deleted documents skipped
         ]:
             for sort in SORTS:
                 _assert_same(index, _parsed(index, text_), None, sort)
@@ -254,3 +255,27 @@ def test_a_query_whoosh_cannot_parse_searches_its_words(
     assert results.explanation is not None and "words were searched for" in results.explanation
     nothing = index.search(f"{words[0]} ANDMAYBE ( zzqxwv AND", limit=10)  # any-word fallback, same path
     assert nothing.fallback and len(nothing) > 0
+
+
+@pytest.mark.parametrize("category_index", [None, 0])
+def test_lone_prefix_first_page_reads_ahead_only(
+    corpus: tuple[SearchIndex, list[str]], category_index: int | None
+) -> None:
+    """A lone prefix's first page is the lowest document numbers of its words, as a full read gives."""
+    index, words = corpus
+    category = None if category_index is None else index.catalogue.categories[category_index].id
+    for prefix in {w[:1] for w in words[:40]} | {w[:2] for w in words[:40]}:
+        q = _parsed(index, f"{prefix}*")
+        whole = index._collector_hits(q, category, "relevance", None)
+        page = index._hits(q, category, "relevance", 7)
+        assert page.docnums == whole.docnums[:7], prefix
+        if page.estimate:
+            assert 7 <= page.total <= whole.total, prefix
+        else:
+            assert page.total == whole.total, prefix
+        assert callable(page.matched)
+        assert set(page.matched()) == set(index._collector_hits(q, None, "relevance", None).docnums)
+    results = index.search(f"{words[0][:1]}*", limit=3, category=category)
+    exact = index.search(f"{words[0][:1]}*", limit=None, category=category).total
+    _ = results.facets  # counting every match makes the total exact
+    assert results.total == exact and not results.total_is_estimate
