@@ -2558,7 +2558,7 @@ class _Evaluator:
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._terms: dict[tuple[str, bytes, float], dict[int, float]] = {}
         self._term_postings = 0
-        self._position_blocks: dict[tuple[str, bytes, int, int], tuple[Sequence[int], Sequence[bytes]]] = {}
+        self._position_blocks: dict[tuple[str, bytes, int, int], tuple[Any, Any, Any]] = {}
         self.deadline = float("inf")
 
     # -- plumbing
@@ -2611,17 +2611,8 @@ class _Evaluator:
             m._next_block()
 
     # -- leaves
-    def term(
-        self,
-        fieldname: str,
-        text: Any,
-        boost: float,
-        values: dict[int, bytes] | None = None,
-        within: Collection[int] | None = None,
-    ) -> dict[int, float]:
-        """{docnum: BM25F score} of one word; with ``values``, also fill it with the word's
-        posting values (positions) for the documents in ``within`` (all when None), in the same pass.
-        """
+    def term(self, fieldname: str, text: Any, boost: float) -> dict[int, float]:
+        """{docnum: BM25F score} of one word, read a posting block at a time (kept for the next key)."""
         field = self._field(fieldname)
         btext = self._bytes(fieldname, text)
         if field is None or btext is None:
@@ -2629,24 +2620,16 @@ class _Evaluator:
         key = (fieldname, btext, boost)
         cached = self._terms.get(key)
         if cached is not None:
-            if values is not None:
-                self._values(fieldname, btext, values, within)
             return cached
         out: dict[int, float] = {}
         scorable = field.scorable and isinstance(self.weighting, BM25F)
         if scorable:
-            idf = self.searcher.idf(fieldname, btext)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            b = self.weighting._field_B.get(fieldname, self.weighting.B)
-            k1 = self.weighting.K1
-            # bm25(idf, tf, fl, avgfl, B, K1) = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avgfl))
-            norms = [k1 * ((1 - b) + b * _byte_to_length(i) / avgfl) for i in range(256)]
-            top = idf * (k1 + 1)
+            top, norms = self._bm25(fieldname, btext)
         elif field.scorable:  # pragma: no cover - another weighting model: let Whoosh score it
             return self.whoosh(query.Term(fieldname, text, boost=boost))
         for leaf, (reader, offset) in enumerate(self.leaves):
             lengths = self._field_lengths(leaf, fieldname) if scorable else b""
-            for ids, weights, vals in self._blocks(reader, fieldname, btext, values=values is not None):
+            for ids, weights, _values in self._blocks(reader, fieldname, btext):
                 if scorable:
                     out.update(
                         {
@@ -2656,13 +2639,23 @@ class _Evaluator:
                     )
                 else:
                     out.update({d + offset: w for d, w in zip(ids, weights, strict=True)})
-                if values is not None:
-                    self._keep_values(values, ids, vals, offset, within)
             self._drop_deleted(out, leaf)
         if boost != 1.0:
             out = {d: s * boost for d, s in out.items()}
         self._remember(key, out)
         return out
+
+    def _bm25(self, fieldname: str, btext: bytes) -> tuple[float, list[float]]:
+        """Whoosh's BM25F for one word as (top, norms): score = top * tf / (tf + norms[length byte]).
+
+        bm25(idf, tf, fl, avgfl, B, K1) = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+        """
+        idf = self.searcher.idf(fieldname, btext)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        b = self.weighting._field_B.get(fieldname, self.weighting.B)
+        k1 = self.weighting.K1
+        norms = [k1 * ((1 - b) + b * _byte_to_length(i) / avgfl) for i in range(256)]
+        return idf * (k1 + 1), norms
 
     def term_within(self, q: Any, within: set[int]) -> dict[int, float]:
         """A word's scores for the documents in ``within`` only: blocks holding none are skipped.
@@ -2678,49 +2671,64 @@ class _Evaluator:
         if field is None or btext is None or not field.scorable or not isinstance(self.weighting, BM25F):
             full = self.eval(q)
             return {d: full[d] for d in within if d in full}
-        fieldname = q.fieldname
-        idf = self.searcher.idf(fieldname, btext)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        b = self.weighting._field_B.get(fieldname, self.weighting.B)
-        k1 = self.weighting.K1
-        norms = [k1 * ((1 - b) + b * _byte_to_length(i) / avgfl) for i in range(256)]
-        top = idf * (k1 + 1)
+        top, norms = self._bm25(q.fieldname, btext)
         out: dict[int, float] = {}
-        for leaf, (reader, offset) in enumerate(self.leaves):
-            end = offset + reader.doc_count_all()
-            local = (
-                {d - offset for d in within if offset <= d < end}
-                if offset or len(self.leaves) > 1
-                else within
+        for leaf, local, ids, weights, _values in self._blocks_within(
+            q.fieldname, btext, within, weights=True
+        ):
+            offset = self.leaves[leaf][1]
+            lengths = self._field_lengths(leaf, q.fieldname)
+            out.update(
+                {
+                    d + offset: top * w / (w + norms[lengths[d]])
+                    for d, w in zip(ids, weights, strict=True)
+                    if d in local
+                }
             )
-            if not local or (fieldname, btext) not in reader:
-                continue
-            wanted = sorted(local)
-            lengths = self._field_lengths(leaf, fieldname)
-            m = reader.postings(fieldname, btext)
-            while isinstance(m, FilterMatcher):
-                m = m.child
-            if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec
-                full = self.term(fieldname, q.text, q.boost)
-                return {d: full[d] for d in within if d in full}
-            i = 0
-            while m.is_active() and i < len(wanted):
-                if m._maxid < wanted[i]:  # the block header says no wanted document is in it
-                    m._next_block()
-                    continue
-                ids, weights, _values = _block(m, True, False)
-                out.update(
-                    {
-                        d + offset: top * w / (w + norms[lengths[d]])
-                        for d, w in zip(ids, weights, strict=True)
-                        if d in local
-                    }
-                )
-                i = bisect.bisect_right(wanted, m._maxid, i)
-                m._next_block()
         if q.boost != 1.0:
             out = {d: v * q.boost for d, v in out.items()}
         return out
+
+    def _blocks_within(
+        self,
+        fieldname: str,
+        btext: bytes,
+        within: Collection[int],
+        weights: bool = False,
+        values: bool = False,
+        cache: dict[tuple[str, bytes, int, int], tuple[Any, Any, Any]] | None = None,
+    ) -> Iterator[tuple[int, Collection[int], Any, Any, Any]]:
+        """(leaf, its wanted documents, ids, weights, values) of each posting block of a word that may
+        hold a document of ``within`` (global numbers); the block headers, which carry each block's
+        last document number, let the others go unread. Ids are the segment's own numbers.
+        """
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            end = offset + reader.doc_count_all()
+            local = within if len(self.leaves) == 1 else {d - offset for d in within if offset <= d < end}
+            if not local or (fieldname, btext) not in reader:
+                continue
+            m = reader.postings(fieldname, btext)
+            while isinstance(m, FilterMatcher):
+                m = m.child
+            if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec: every block
+                for every in self._blocks(reader, fieldname, btext, values=values, weights=weights):
+                    yield (leaf, local, *every)
+                continue
+            wanted = sorted(local)
+            i = 0
+            while m.is_active() and i < len(wanted):
+                if m._maxid < wanted[i]:  # no wanted document in this block
+                    m._next_block()
+                    continue
+                key = (fieldname, btext, leaf, m._maxid)
+                block = cache.get(key) if cache is not None else None
+                if block is None:
+                    block = _block(m, weights, values)
+                    if cache is not None:
+                        self._keep_position_block(key, block)
+                yield (leaf, local, *block)
+                i = bisect.bisect_right(wanted, m._maxid, i)
+                m._next_block()
 
     def doc_stream(self, fieldname: str, btext: bytes) -> Iterator[int]:
         """A word's documents in order (deleted ones left out), read a block at a time as needed."""
@@ -2730,26 +2738,6 @@ class _Evaluator:
                 for d in ids:
                     if d not in deleted:
                         yield d + offset
-
-    def _values(
-        self, fieldname: str, btext: bytes, into: dict[int, bytes], within: Collection[int] | None
-    ) -> None:
-        for reader, offset in self.leaves:
-            for ids, _weights, vals in self._blocks(reader, fieldname, btext, values=True, weights=False):
-                self._keep_values(into, ids, vals, offset, within)
-
-    @staticmethod
-    def _keep_values(
-        into: dict[int, bytes],
-        ids: Sequence[int],
-        vals: Sequence[bytes],
-        offset: int,
-        within: Collection[int] | None,
-    ) -> None:
-        if within is None:
-            into.update(zip([d + offset for d in ids] if offset else ids, vals, strict=True))
-        else:
-            into.update({d + offset: v for d, v in zip(ids, vals, strict=True) if d + offset in within})
 
     def _drop_deleted(self, out: dict[int, float], leaf: int) -> None:
         deleted = self.deleted[leaf]
@@ -2849,57 +2837,20 @@ class _Evaluator:
     def _values_within(self, fieldname: str, btext: bytes, within: set[int]) -> dict[int, bytes]:
         """Posting values (positions) of one word for the documents in ``within``, skipping blocks."""
         out: dict[int, bytes] = {}
-        for leaf, (reader, offset) in enumerate(self.leaves):
-            end = offset + reader.doc_count_all()
-            wanted = (
-                sorted(within)
-                if len(self.leaves) == 1
-                else sorted(d - offset for d in within if offset <= d < end)
+        blocks = self._blocks_within(fieldname, btext, within, values=True, cache=self._position_blocks)
+        for leaf, local, ids, _weights, vals in blocks:
+            offset, deleted = self.leaves[leaf][1], self.deleted[leaf]
+            out.update(
+                {d + offset: v for d, v in zip(ids, vals, strict=True) if d in local and d not in deleted}
             )
-            if not wanted or (fieldname, btext) not in reader:
-                continue
-            m = reader.postings(fieldname, btext)
-            while isinstance(m, FilterMatcher):
-                m = m.child
-            deleted = self.deleted[leaf]
-            if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec
-                while m.is_active():
-                    if m.id() + offset in within and m.id() not in deleted:
-                        out[m.id() + offset] = m.value()
-                    m.next()
-                continue
-            i = 0
-            while m.is_active() and i < len(wanted):
-                if m._maxid < wanted[i]:  # the block header says no wanted document is in it
-                    m._next_block()
-                    continue
-                block_key = (fieldname, btext, leaf, m._maxid)
-                block = self._position_blocks.get(block_key)
-                if block is None:
-                    ids, _weights, vals = _block(m, False, True)
-                    block = self._keep_position_block(block_key, ids, vals)
-                ids, vals = block
-                out.update(
-                    {
-                        d + offset: v
-                        for d, v in zip(ids, vals, strict=True)
-                        if d + offset in within and d not in deleted
-                    }
-                )
-                i = bisect.bisect_right(wanted, m._maxid, i)
-                m._next_block()
         return out
 
-    def _keep_position_block(
-        self, key: tuple[str, bytes, int, int], ids: Sequence[int], vals: Sequence[bytes]
-    ) -> tuple[Sequence[int], Sequence[bytes]]:
+    def _keep_position_block(self, key: tuple[str, bytes, int, int], block: tuple[Any, Any, Any]) -> None:
         # A phrase's first page and then its facet count read the same blocks: keep the last
         # POSITION_BLOCKS decoded blocks (a few MB) so the second pass does not unpickle them again.
         if len(self._position_blocks) >= POSITION_BLOCKS:
             self._position_blocks.clear()
-        block = (ids, vals)
         self._position_blocks[key] = block
-        return block
 
     # -- the tree
     def eval(self, q: Any) -> dict[int, float]:

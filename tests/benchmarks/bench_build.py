@@ -26,17 +26,13 @@ Never part of the default test run (pytest ignores tests/benchmarks).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from tests.benchmarks.bench_search import _child
 from tests.benchmarks.generate_catalogue import generate
-
-REPO = Path(__file__).resolve().parents[2]
 
 COMMON = """
 import json, os, resource, sys, time
@@ -133,15 +129,6 @@ from ctdc_tui.core.catalog import load_catalog
 load_catalog(Path(sys.argv[1]))
 print("{}")
 """
-
-
-def _child(code: str, *args: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, check=False
-    )
-    if out.returncode:
-        raise SystemExit(f"child failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def _line(label: str, r: dict[str, float]) -> str:
