@@ -80,17 +80,30 @@ def print_figures(figures: list[Figure]) -> None:
 
 
 def run_child(
-    scenario: str, args: dict[str, Any], env: dict[str, str], timeout: float = 900
+    scenario: str,
+    args: dict[str, Any],
+    env: dict[str, str],
+    timeout: float = 900,
+    tree: Path = ROOT,
 ) -> dict[str, Any]:
-    """Run ``scenario`` in a fresh interpreter; its RESULT dict (plus ``wall_started``)."""
+    """Run ``scenario`` in a fresh interpreter; its RESULT dict (plus ``wall_started``).
+
+    ``tree``: the source tree whose benchmark script (and so whose ``ctdc_tui``) runs.
+    """
     started = time.time()
     done = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--child", scenario, json.dumps(args)],
+        [
+            sys.executable,
+            str(tree / "tests" / "benchmarks" / "bench_app.py"),
+            "--child",
+            scenario,
+            json.dumps(args),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout,
         env=env,
-        cwd=ROOT,
+        cwd=tree,
     )
     lines = [x for x in done.stdout.splitlines() if x.startswith("RESULT=")]
     if done.returncode != 0 or not lines:
@@ -104,6 +117,9 @@ def run_child(
 def child_env(fps: int, home: Path | None = None) -> dict[str, str]:
     env = {**os.environ, "TEXTUAL_FPS": str(fps), "PYTHONHASHSEED": "0"}
     env.pop("CTDC_DATA", None)
+    # An installed copy has its bytecode compiled (pip does it); without this a shell that sets
+    # PYTHONDONTWRITEBYTECODE makes every child compile ctdc_tui from source again (about 0.2 s).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if home is not None:
         env["CTDC_HOME"] = str(home)
     return env
@@ -554,33 +570,55 @@ def app_args(cat: Catalogue) -> dict[str, Any]:
 
 
 def startup_figures(
-    catalogues: dict[str, Catalogue], env: dict[str, str], repeats: int
+    catalogues: dict[str, Catalogue], env: dict[str, str], repeats: int, against: Path | None = None
 ) -> tuple[list[Figure], dict[str, Any]]:
+    """Start-up of each catalogue against the minimal app, interleaved, median of ``repeats``.
+
+    ``against``: another source tree (a frozen "before", e.g. from ``git archive``) whose app
+    is started in the same rounds, so before and after share the machine's load.
+    """
     targets = {"bundled": 1.3, "100000": 2.0}
-    variants = [("minimal", {"kind": "minimal"})] + [
-        (size, {"kind": "app", **app_args(cat)}) for size, cat in catalogues.items() if size in targets
+    trees = [("", ROOT)] + ([("before ", against)] if against is not None else [])
+    variants: list[tuple[str, str, Path, dict[str, Any]]] = [
+        ("minimal", "minimal", ROOT, {"kind": "minimal"})
     ]
-    times: dict[str, list[float]] = {name: [] for name, _ in variants}
-    shells: dict[str, list[float]] = {name: [] for name, _ in variants}
+    for prefix, tree in trees:
+        for size, cat in catalogues.items():
+            if size in targets:
+                variants.append((prefix + size, size, tree, {"kind": "app", **app_args(cat)}))
+    times: dict[str, list[float]] = {name: [] for name, *_ in variants}
+    shells: dict[str, list[float]] = {name: [] for name, *_ in variants}
+    cpus: dict[str, list[float]] = {name: [] for name, *_ in variants}
     rss: dict[str, float] = {}
-    for _name, args in variants:  # warm-up: page cache, bytecode, bookmark store
-        run_child("startup", args, env)
+    for _name, _size, tree, args in variants:  # warm-up: page cache, bytecode, bookmark store
+        run_child("startup", args, env, tree=tree)
     for _ in range(repeats):
-        for name, args in variants:  # interleaved, so drifting load hits every variant alike
-            r = run_child("startup", args, env)
+        for name, _size, tree, args in variants:  # interleaved: drifting load hits every variant alike
+            r = run_child("startup", args, env, tree=tree)
             times[name].append(r["ready"] - r["wall_started"])
             shells[name].append(r["first_frame"] - r["wall_started"])
+            cpus[name].append(r["ready_cpu"])
             rss[name] = max(rss.get(name, 0.0), r["rss_mib"])
     base = statistics.median(times["minimal"])
-    figures = [Figure("minimal Textual app: start -> first frame, median", base * 1000, "ms")]
-    raw: dict[str, Any] = {"minimal": times["minimal"]}
-    for name, _ in variants[1:]:
-        label = catalogues[name].label
+    base_cpu = statistics.median(cpus["minimal"])
+    figures = [
+        Figure("minimal Textual app: start -> first frame, median", base * 1000, "ms"),
+        Figure("  CPU time of the process at that frame, median", base_cpu * 1000, "ms"),
+    ]
+    raw: dict[str, Any] = {"minimal": times["minimal"], "cpu": cpus, "first_frame": shells}
+    for name, size, _tree, _args in variants[1:]:
+        label = name.replace(size, catalogues[size].label)
         median = statistics.median(times[name])
         raw[name] = times[name]
         figures += [
             Figure(f"app, {label}: start -> first frame with the list filled, median", median * 1000, "ms"),
-            Figure(f"  ratio to the minimal app ({label})", round(median / base, 2), "x", targets[name]),
+            Figure(f"  ratio to the minimal app ({label})", round(median / base, 2), "x", targets[size]),
+            Figure(
+                "  CPU time at that frame, median (ratio to the minimal app's)",
+                statistics.median(cpus[name]) * 1000,
+                "ms",
+                note=f"{statistics.median(cpus[name]) / base_cpu:.2f}x",
+            ),
             Figure(
                 f"  app, {label}: start -> first frame of any kind, median",
                 statistics.median(shells[name]) * 1000,
@@ -648,7 +686,12 @@ def typing_figures(
 
 
 def run(
-    only: set[str] | None, fps: int, workdir: Path, quick: bool, repeats: int | None = None
+    only: set[str] | None,
+    fps: int,
+    workdir: Path,
+    quick: bool,
+    repeats: int | None = None,
+    against: Path | None = None,
 ) -> list[Figure]:
     def wanted(name: str) -> bool:
         return only is None or name in only
@@ -675,7 +718,7 @@ def run(
                 )
         if wanted("startup"):
             count = repeats or (3 if quick else 7)
-            found, raw["startup"] = startup_figures(catalogues, env, repeats=count)
+            found, raw["startup"] = startup_figures(catalogues, env, repeats=count, against=against)
             figures += found
         if wanted("typing"):
             found, raw["typing"] = typing_figures(catalogues, env)
@@ -696,6 +739,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=Path(tempfile.gettempdir()) / "ctdc-bench-app",
         help="where generated catalogues and indexes are kept between runs",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="start-up only: also time the app of this source tree (a frozen before), interleaved",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -707,7 +755,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         return []
     only = set(args.only.split(",")) if args.only else None
     args.workdir.mkdir(parents=True, exist_ok=True)
-    figures = run(only, args.fps, args.workdir, args.quick, args.repeats)
+    figures = run(only, args.fps, args.workdir, args.quick, args.repeats, args.against)
     print_figures(figures)
     return figures
 
