@@ -42,8 +42,10 @@ from ctdc_tui.tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Catalog, Resource
+    from ctdc_tui.core.first_screen import FirstScreen
     from ctdc_tui.core.link_status import LinkStatusCache
     from ctdc_tui.core.search import Results, SearchIndex
+    from ctdc_tui.tui.early import FirstScreenIndex
 
 
 # If the index is not open this long after start-up, browse from the catalogue meanwhile.
@@ -60,6 +62,9 @@ PRELOAD_ROWS = 60  # more than a tall terminal shows
 FACETS_CHEAP = 0.015
 FACETS_QUIET = 0.25
 SMALL_CATALOGUE = 2000  # resources; below this the first search counts facets at once
+# A missing or stale first-screen file is written this long after the index opened
+# (reading the first rows of every view holds the index for a moment).
+FIRST_SCREEN_WRITE_AFTER = 1.0
 
 
 def _category_bindings() -> list[BindingType]:
@@ -162,6 +167,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.exit_code = 0
         self.browsing_early = False  # serving the screen from the catalogue while the index builds
         self._stores_opened = False
+        self._first_screen: FirstScreenIndex | None = None  # serving the screen until the index opens
+        self._first_screen_kept = False  # the first-screen file next to the index is up to date
+        self._opening = False  # the index worker has started
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -185,10 +193,58 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._apply_config()
         self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
         self.query_one("#indexing").display = False
-        self.open_index()
-        # The bookmark store (sqlite3) opens after the first frame; the index needs it later.
-        self.call_after_refresh(self._open_stores)
+        if self._show_first_screen():
+            # The first frame is drawn from the first-screen file; the index opens behind it.
+            self.call_after_refresh(self._start_opening)
+        else:
+            self._start_opening()
+            # The bookmark store (sqlite3) opens after the first frame; the index needs it later.
+            self.call_after_refresh(self._open_stores)
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
+
+    def _show_first_screen(self) -> bool:
+        """Fill the screen from the file kept next to the index, when it shows what the index would.
+
+        Only for a start the file covers: no ``--resource``, no link-check results to mark
+        (they need every resource's address), the remembered view and sort kept in the file.
+        """
+        from ctdc_tui.core import first_screen
+        from ctdc_tui.core.state import load_state
+
+        screen: FirstScreen | None = None
+        for place in dict.fromkeys(
+            [
+                locations.index_dir(self.catalogue_path, self.index_dir),
+                locations.fallback_index_dir(self.catalogue_path),
+            ]
+        ):
+            screen = first_screen.load(self.catalogue_path, place)
+            if screen is not None:
+                break
+        if screen is None:
+            return False
+        self._first_screen_kept = True
+        if self.deep_link or locations.link_cache_file(self.catalogue_path).exists():
+            return False
+        state, notice = load_state()
+        if notice is not None or state.sort not in (None, "relevance", "catalogue"):
+            return False
+        from ctdc_tui.tui.early import FirstScreenIndex
+
+        stand_in = FirstScreenIndex(screen, self._start_opening)
+        keys = {ALL, *(category.id for category in screen.categories)}
+        view = (
+            state.category
+            if state.category in keys
+            else (screen.categories[0].id if screen.categories else ALL)
+        )
+        if not stand_in.covers(None if view == ALL else view, state.resource_id):
+            return False
+        self._first_screen = stand_in
+        self.index = stand_in  # type: ignore[assignment]
+        self._open_stores()
+        self._restore_start()
+        return True
 
     def _apply_config(self) -> None:
         from ctdc_tui.core.config import check_binding_ids, check_theme, load_config
@@ -234,6 +290,11 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             self.notify(notice, title="Bookmarks", severity="warning", markup=False, timeout=10)
 
     # ------------------------------------------------------------ index opening
+    def _start_opening(self) -> None:
+        if not self._opening:
+            self._opening = True
+            self.open_index()
+
     @work(thread=True, group="index", exit_on_error=False)
     def open_index(self) -> None:
         from ctdc_tui.core.link_status import LinkStatusCache
@@ -248,8 +309,12 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         try:
             index = SearchIndex.open(self.catalogue_path, self.index_dir, progress=progress)
         except CtdcError as error:
+            if self._first_screen is not None:
+                self._first_screen.attach(None)
             self.call_from_thread(self._index_failed, error)
             return
+        if self._first_screen is not None:
+            self._first_screen.attach(index)  # (before the UI thread may wait on it below)
         links = LinkStatusCache.load(self.catalogue_path)  # the last `ctdc links check`, no network
         self.call_from_thread(self._index_ready, index, links)
 
@@ -299,9 +364,15 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.notify(text, title="Catalogue", severity="error", markup=False, timeout=30)
 
     def _index_ready(self, index: SearchIndex, links: LinkStatusCache) -> None:
-        place = (self.view_key, self.current_id()) if self.browsing_early else None
+        standing_in = self.browsing_early or self._first_screen is not None
+        place = (self.view_key, self.current_id()) if standing_in else None
         self.index = index
         self.browsing_early = False
+        self._first_screen = None
+        if index.info.rebuilt:  # a new index folder: the kept first screen went with the old one
+            self._first_screen_kept = False
+        if not self._first_screen_kept and index.location is not None:
+            self.set_timer(FIRST_SCREEN_WRITE_AFTER, self._keep_first_screen)
         self.query_one("#indexing").display = False
         for notice in index.notices:
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
@@ -312,11 +383,27 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.sync_notes()
         if place is not None:  # stay where the user is browsing; the search now works
             self.show_view(place[0], select=place[1])
+            self.call_after_refresh(self._freeze_heap)
             return
         self._restore_start()
         if not isinstance(self.focused, SearchBox):  # the user may have started typing a search already
             self.set_focus(self.query_one(ResourceList))
         self.call_after_refresh(self._freeze_heap)
+
+    @work(thread=True, group="first-screen", exit_on_error=False)
+    def _keep_first_screen(self) -> None:
+        """Write the first-screen file for the next start (tui/early.py, core/first_screen.py)."""
+        from ctdc_tui.core import first_screen
+
+        index = self.index
+        location = getattr(index, "location", None)
+        if index is None or location is None or self._first_screen_kept:
+            return
+        try:
+            first_screen.write(self.catalogue_path, location, first_screen.capture(index))
+        except Exception:  # a cache: an index closed meanwhile or a read-only folder only costs speed
+            return
+        self._first_screen_kept = True
 
     def _freeze_heap(self) -> None:
         """Move everything alive once the catalogue is shown out of the garbage collector's way.

@@ -70,6 +70,10 @@ class ResultRows:
         A browse knows its ids; a search would read a stored field for every hit,
         so there only the first ``KEEP_WINDOW`` rows are looked at.
         """
+        known = getattr(self.results, "index_of", None)  # a source that knows (tui/early.py)
+        if known is not None:
+            found: int | None = known(resource_id)
+            return found
         if self._positions is None:
             self._positions = {}
             count = len(self.results)

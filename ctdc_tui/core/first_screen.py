@@ -1,0 +1,169 @@
+"""What the app's first screen shows, kept in a small file next to the search index.
+
+Opening the index means importing Whoosh and reading its files: a few tenths of
+a second before the list could show a row. The first screen needs far less: the
+categories and their counts, and the first rows of each view in catalogue
+order. ``ctdc-first-screen.json`` in the index folder holds exactly that, so the
+app can draw its first frame with the list filled and open the index behind it.
+
+The file is a cache and is trusted only when everything it was made from is
+unchanged: the same program and index schema, the same catalogue folder with
+the same files (names, sizes and modification times, the test the index itself
+uses), and the same index manifest (size and modification time: a rebuild or an
+update rewrites it). Anything else, or any doubt (unreadable, wrong shape), and
+``load`` returns None: the app then waits for the index as before, and writes
+a fresh file once the index is open. Rebuilding an index replaces its folder,
+which removes the file with it.
+
+This module imports neither Whoosh nor YAML (it is read before the first frame).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ctdc_tui import __version__
+from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.fsutil import atomic_write_text
+
+FILE = "ctdc-first-screen.json"
+FORMAT = 1
+# The index schema the rows were read from; tests/core/test_first_screen.py holds it equal
+# to ``ctdc_tui.core.search.SCHEMA_VERSION`` (importing that module here would import Whoosh).
+INDEX_SCHEMA = 7
+MANIFEST = "ctdc-manifest.json"  # the index's manifest (``ctdc_tui.core.search.MANIFEST``)
+# Rows kept per view: more than a tall terminal shows. The app uses the file when the
+# remembered resource is among the first third of them (``FirstScreenIndex.covers``).
+ROWS = 60
+ALL_VIEW = ""  # the key of "every resource" (browse with no category)
+
+_TUPLE_FIELDS = {f.name for f in dataclasses.fields(Resource) if str(f.type).startswith("tuple")}
+_RESOURCE_FIELDS = {f.name for f in dataclasses.fields(Resource)}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenCategory:
+    """A category as the first screen shows it: no resource ids, only their count."""
+
+    id: str
+    name: str
+    summary: str = ""
+    file: str = ""
+    count: int = 0
+
+
+@dataclass
+class FirstScreen:
+    """The categories, the resource count, and the first rows of every view (catalogue order)."""
+
+    title: str
+    resource_count: int
+    categories: list[ScreenCategory]
+    views: dict[str, list[str]]  # ALL_VIEW or a category id -> the first ids of that view
+    counts: dict[str, int]  # the same keys -> how many resources the view holds
+    # id -> the Resource's fields as JSON text (parsed when first asked for: most are never shown)
+    resources: dict[str, str] = field(default_factory=dict)
+    _parsed: dict[str, Resource] = field(default_factory=dict, repr=False)
+
+    def resource(self, resource_id: str) -> Resource | None:
+        found = self._parsed.get(resource_id)
+        if found is None:
+            raw = self.resources.get(resource_id)
+            if raw is None:
+                return None
+            fields = json.loads(raw)
+            found = Resource(
+                **{
+                    k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v)
+                    for k, v in fields.items()
+                    if k in _RESOURCE_FIELDS
+                }
+            )
+            self._parsed[resource_id] = found
+        return found
+
+
+def _catalogue_stats(folder: Path) -> dict[str, list[int]]:
+    """Size and modification time of each catalogue file (the files the index fingerprints)."""
+    stats: dict[str, list[int]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and not path.name.startswith(".") and path.is_file():
+            st = path.stat()
+            stats[path.name] = [st.st_size, st.st_mtime_ns]
+    return stats
+
+
+def _key(catalogue: Path, place: Path) -> dict[str, Any]:
+    manifest = (place / MANIFEST).stat()
+    return {
+        "format": FORMAT,
+        "ctdc": __version__,
+        "schema": INDEX_SCHEMA,
+        "catalogue": str(catalogue.expanduser().resolve()),
+        "files": _catalogue_stats(catalogue),
+        "manifest": [manifest.st_size, manifest.st_mtime_ns],
+    }
+
+
+def load(catalogue: Path, place: Path) -> FirstScreen | None:
+    """The first screen kept in index folder ``place`` for ``catalogue``; None if missing or stale."""
+    try:
+        raw = json.loads((place / FILE).read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("key") != _key(catalogue, place):
+            return None
+        categories = [
+            ScreenCategory(str(c["id"]), str(c["name"]), str(c["summary"]), str(c["file"]), int(c["count"]))
+            for c in raw["categories"]
+        ]
+        views = {str(k): [str(i) for i in v] for k, v in raw["views"].items()}
+        counts = {str(k): int(v) for k, v in raw["counts"].items()}
+        resources: dict[str, str] = raw["resources"]
+        if not all(isinstance(v, str) for v in resources.values()):
+            return None
+        if set(views) != set(counts) or any(i not in resources for ids in views.values() for i in ids):
+            return None
+        return FirstScreen(
+            str(raw["title"]), int(raw["resource_count"]), categories, views, counts, resources
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def capture(index: Any, rows: int = ROWS) -> FirstScreen:
+    """Read the first screen from an open ``SearchIndex`` (its catalogue, counts and first rows)."""
+    catalogue = index.catalogue
+    categories = [
+        ScreenCategory(c.id, c.name, c.summary, c.file, len(c.resource_ids)) for c in catalogue.categories
+    ]
+    views: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    resources: dict[str, str] = {}
+    for key in [ALL_VIEW, *(c.id for c in categories)]:
+        results = index.browse(key or None, sort="catalogue")
+        first: Sequence[Resource] = results[:rows]
+        views[key] = [r.id for r in first]
+        counts[key] = len(results)
+        for r in first:
+            if r.id not in resources:
+                fields = {name: getattr(r, name) for name in _RESOURCE_FIELDS}
+                resources[r.id] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return FirstScreen(catalogue.title, int(index.info.resource_count), categories, views, counts, resources)
+
+
+def write(catalogue: Path, place: Path, screen: FirstScreen) -> None:
+    """Keep ``screen`` in index folder ``place`` (atomic; valid while catalogue and index stay)."""
+    data: Mapping[str, Any] = {
+        "key": _key(catalogue, place),
+        "title": screen.title,
+        "resource_count": screen.resource_count,
+        "categories": [dataclasses.asdict(c) for c in screen.categories],
+        "views": screen.views,
+        "counts": screen.counts,
+        "resources": screen.resources,
+    }
+    atomic_write_text(place / FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
