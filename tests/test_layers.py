@@ -44,6 +44,7 @@ CORE_MODULES = [
     "ctdc_tui.core.link_status",
     "ctdc_tui.core.config",
     "ctdc_tui.core.state",
+    "ctdc_tui.core.first_screen",
 ]
 
 

@@ -16,9 +16,11 @@ Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -91,6 +93,43 @@ def _app_commands() -> type[Provider]:
     from ctdc_tui.tui.commands import AppCommands
 
     return AppCommands
+
+
+class _Opening(threading.Thread):
+    """Opens (or builds) the index and reads the last link check; hands the index to the stand-in."""
+
+    def __init__(
+        self,
+        catalogue: Path,
+        index_dir: str | None,
+        progress: Callable[[int, int], None],
+        stand_in: FirstScreenIndex | None,
+    ) -> None:
+        super().__init__(name="ctdc-open-index", daemon=True)
+        self.catalogue, self.index_dir, self.progress, self.stand_in = (
+            catalogue,
+            index_dir,
+            progress,
+            stand_in,
+        )
+        self.index: SearchIndex | None = None
+        self.links: LinkStatusCache | None = None
+        self.error: CtdcError | None = None
+
+    def run(self) -> None:
+        from ctdc_tui.core.link_status import LinkStatusCache
+        from ctdc_tui.core.search import SearchIndex
+
+        try:
+            self.index = SearchIndex.open(self.catalogue, self.index_dir, progress=self.progress)
+            self.links = LinkStatusCache.load(self.catalogue)  # the last `ctdc links check`, no network
+        except CtdcError as error:
+            self.error = error
+        except Exception as error:  # (the worker reports it as a catalogue problem)
+            self.error = CtdcError(f"cannot open the search index: {error}")
+        finally:
+            if self.stand_in is not None:
+                self.stand_in.attach(self.index if self.error is None else None)
 
 
 class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
@@ -169,7 +208,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._stores_opened = False
         self._first_screen: FirstScreenIndex | None = None  # serving the screen until the index opens
         self._first_screen_kept = False  # the first-screen file next to the index is up to date
-        self._opening = False  # the index worker has started
+        self._opening: _Opening | None = None  # the index being opened
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -291,32 +330,40 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
 
     # ------------------------------------------------------------ index opening
     def _start_opening(self) -> None:
-        if not self._opening:
-            self._opening = True
-            self.open_index()
+        """Open the index in a thread of its own, handed to the UI thread by the ``open_index`` worker.
 
-    @work(thread=True, group="index", exit_on_error=False)
-    def open_index(self) -> None:
-        from ctdc_tui.core.link_status import LinkStatusCache
-        from ctdc_tui.core.search import SearchIndex
-
+        A plain thread, not only a worker: while the first-screen stand-in serves the screen,
+        the UI thread may wait for the index (``FirstScreenIndex.real``), and a worker's
+        thread is started by the event loop, which would then never get to start it.
+        """
+        if self._opening is not None:
+            return
+        loop = asyncio.get_running_loop()
         started = time.monotonic()
+        shown = threading.Event()  # the last progress update reached the screen
+        shown.set()
+
+        def show(done: int, total: int) -> None:
+            shown.set()
+            self._show_progress(done, total)
 
         def progress(done: int, total: int) -> None:
-            if time.monotonic() - started > 0.2:
-                self.call_from_thread(self._show_progress, done, total)
+            # Never waits for the UI thread (see above); one update in flight at a time.
+            if time.monotonic() - started > 0.2 and shown.is_set():
+                shown.clear()
+                loop.call_soon_threadsafe(show, done, total)
 
-        try:
-            index = SearchIndex.open(self.catalogue_path, self.index_dir, progress=progress)
-        except CtdcError as error:
-            if self._first_screen is not None:
-                self._first_screen.attach(None)
-            self.call_from_thread(self._index_failed, error)
-            return
-        if self._first_screen is not None:
-            self._first_screen.attach(index)  # (before the UI thread may wait on it below)
-        links = LinkStatusCache.load(self.catalogue_path)  # the last `ctdc links check`, no network
-        self.call_from_thread(self._index_ready, index, links)
+        self._opening = opening = _Opening(self.catalogue_path, self.index_dir, progress, self._first_screen)
+        opening.start()
+        self.open_index(opening)
+
+    @work(thread=True, group="index", exit_on_error=False)
+    def open_index(self, opening: _Opening) -> None:
+        opening.join()
+        if opening.error is not None:
+            self.call_from_thread(self._index_failed, opening.error)
+        elif opening.index is not None and opening.links is not None:
+            self.call_from_thread(self._index_ready, opening.index, opening.links)
 
     def _browse_early_if_still_indexing(self) -> None:
         if self.index is None and self.exit_code == 0:
