@@ -8,17 +8,17 @@ search index (``sync_notes``) so ``is:bookmarked`` and note words match.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from ctdc_tui.core.errors import CtdcError
-from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.citation import citation
-from ctdc_tui.tui.views import BROWSE_SORTS, SEARCH_SORTS
+from ctdc_tui.tui.views import BROWSE_SORTS, SEARCH_SORTS, archived_url, is_openable
 from ctdc_tui.tui.widgets.detail import DetailPane
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
@@ -28,6 +28,12 @@ from ctdc_tui.tui.widgets.status import SORT_LABELS
 if TYPE_CHECKING:
     from ctdc_tui.core.catalog import Resource
     from ctdc_tui.core.links import CheckReport
+
+
+def _is_text_area(widget: object) -> bool:
+    """A focused ``TextArea`` (the note editor). Its module is imported only when one opens."""
+    module = sys.modules.get("textual.widgets._text_area")
+    return module is not None and isinstance(widget, module.TextArea)
 
 
 class ActionsMixin:
@@ -277,7 +283,7 @@ class ActionsMixin:
         ):
             return False  # a dialog or the palette is open: its keys win
         if action == "focus_search":
-            return not isinstance(self.focused, Input | TextArea)
+            return not isinstance(self.focused, Input) and not _is_text_area(self.focused)
         if action == "search_done":
             return isinstance(self.focused, SearchBox)
         if action == "accept_suggestion":

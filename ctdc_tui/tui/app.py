@@ -209,6 +209,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._first_screen: FirstScreenIndex | None = None  # serving the screen until the index opens
         self._first_screen_kept = False  # the first-screen file next to the index is up to date
         self._opening: _Opening | None = None  # the index being opened
+        self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
         self._init_views()
         self._init_actions()
@@ -382,17 +383,28 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def _early_ready(self, catalog: Catalog) -> None:
         from ctdc_tui.tui.early import CatalogueBrowser
 
-        if self.index is not None:
+        if self.index is not None and self._first_screen is None:
             return  # the real index won the race
+        # From the first-screen stand-in: stay where the user is (it showed the same rows).
+        place = (self.view_key, self.current_id()) if self._first_screen is not None else None
+        self._first_screen = None
         self.index = CatalogueBrowser(catalog)  # type: ignore[assignment]
         self.browsing_early = True
         self._open_stores()
         self.sync_notes()
-        self._restore_start()
+        if place is not None:
+            self.show_view(place[0], select=place[1])
+        else:
+            self._restore_start()
         if not isinstance(self.focused, SearchBox):
             self.set_focus(self.query_one(ResourceList))
 
     def _show_progress(self, done: int, total: int) -> None:
+        if self._first_screen is not None and not self._early_loading:
+            # The index is being built (minutes at 100,000 resources) while the first-screen file
+            # serves the screen: browse from the catalogue meanwhile, as without the file.
+            self._early_loading = True
+            self._load_catalogue_early()
         self.query_one("#indexing").display = True
         bar = self.query_one("#index-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)

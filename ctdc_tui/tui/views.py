@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.advice import EmptyView, empty_advice
 from ctdc_tui.tui.widgets.data_text import data_text
 from ctdc_tui.tui.widgets.detail import DetailPane, DetailView, LinkChoice, Saved, locate_spans
@@ -53,6 +52,20 @@ DETAIL_AFTER_TYPING = 0.2
 RELATED_QUIET = 0.4
 # Near the end of a search's first page the list asks for at least this many hits (then 4x).
 MORE_AT_LEAST = 1000
+
+
+def is_openable(url: str) -> bool:
+    """``core.link_status.is_openable``, imported when first needed (not before the first frame)."""
+    from ctdc_tui.core.link_status import is_openable as openable
+
+    return openable(url)
+
+
+def archived_url(url: str) -> str | None:
+    """``core.link_status.archived_url``, imported when first needed."""
+    from ctdc_tui.core.link_status import archived_url as archived
+
+    return archived(url)
 
 
 class ViewsMixin:

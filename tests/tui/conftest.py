@@ -20,11 +20,15 @@ BUNDLED = locations.bundled_catalogue()
 
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled catalogue's index, built once per test session (each test gets a copy)."""
+    """The bundled catalogue's index and first-screen file, built once per session (each test gets a copy)."""
+    from ctdc_tui.core import first_screen
     from ctdc_tui.core.search import SearchIndex
 
     root = tmp_path_factory.mktemp("index-template")
-    SearchIndex.open(BUNDLED, root).close()
+    with SearchIndex.open(BUNDLED, root) as index:
+        # As after the app's first run: the next starts draw their first frame from this file.
+        assert index.location is not None
+        first_screen.write(BUNDLED, index.location, first_screen.capture(index))
     return root
 
 
