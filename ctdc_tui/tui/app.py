@@ -196,6 +196,10 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         index_dir: str | None = None,
         resource_id: str | None = None,
     ) -> None:
+        # No garbage collection until the first frame: start-up makes many objects and frees
+        # few, and the collections it triggered cost about 40 ms of CPU (docs/performance.md).
+        self._collecting = gc.isenabled()
+        gc.disable()
         super().__init__()
         self.catalogue_path = Path(catalogue) if catalogue is not None else locations.catalogue_dir()
         self.catalogue_key = locations.catalogue_key(self.catalogue_path)
@@ -241,6 +245,14 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             # The bookmark store (sqlite3) opens after the first frame; the index needs it later.
             self.call_after_refresh(self._open_stores)
         self.set_timer(EARLY_BROWSE_AFTER, self._browse_early_if_still_indexing)
+        self.call_after_refresh(self._collect_again)
+
+    def _collect_again(self) -> None:
+        """After the first frame: what start-up made lives on (frozen), collection resumes."""
+        gc.freeze()
+        if self._collecting:
+            gc.enable()
+            self._collecting = False
 
     def _show_first_screen(self) -> bool:
         """Fill the screen from the file kept next to the index, when it shows what the index would.
@@ -287,10 +299,13 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         return True
 
     def _apply_config(self) -> None:
+        self._config_theme: str | None = None
+        if not locations.config_file().exists():
+            return  # the defaults (what load_config gives for a missing file), without importing it
         from ctdc_tui.core.config import check_binding_ids, check_theme, load_config
 
         config, problems = load_config()
-        known = self._binding_ids()
+        known = self._binding_ids() if config.keymap else set()
         keymap = dict(config.keymap)
         problems = [
             *problems,
@@ -517,6 +532,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.exit(self.exit_code)
 
     def on_unmount(self) -> None:
+        if self._collecting:  # (an app that never drew its first frame)
+            gc.enable()
+            self._collecting = False
         if self.bookmarks is not None:
             self.bookmarks.close()
         if self.index is not None:
