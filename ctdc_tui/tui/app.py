@@ -14,10 +14,17 @@ Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 ``ctdc_tui.tui.actions``; the startup and state handling in this module.
 """
 
+# ruff: noqa: E402  (the imports follow turning the garbage collector off, on purpose)
 from __future__ import annotations
 
-import asyncio
 import gc
+
+# Importing Textual and the widgets makes many objects and frees few: the collections that
+# triggers are wasted work at start-up. Off while this module loads (on again at its end).
+_COLLECTING_BEFORE_IMPORT = gc.isenabled()
+gc.disable()
+
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -264,12 +271,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         from ctdc_tui.core.state import load_state
 
         screen: FirstScreen | None = None
-        for place in dict.fromkeys(
-            [
-                locations.index_dir(self.catalogue_path, self.index_dir),
-                locations.fallback_index_dir(self.catalogue_path),
-            ]
-        ):
+        key = self.catalogue_key  # (the index folders' names; resolving the path again costs)
+        places = [locations.index_root(self.index_dir) / key, locations.cache_dir() / "index" / key]
+        for place in dict.fromkeys(places):
             screen = first_screen.load(self.catalogue_path, place)
             if screen is not None:
                 break
@@ -656,3 +660,7 @@ def run_app(catalogue: Path, index_dir: str | None, resource_id: str | None) -> 
     app = CtdcApp(catalogue, index_dir, resource_id)
     result = app.run()
     return result if isinstance(result, int) else app.exit_code
+
+
+if _COLLECTING_BEFORE_IMPORT:  # (CtdcApp() turns it off again until its first frame)
+    gc.enable()
