@@ -77,13 +77,12 @@ class FirstScreen:
             if raw is None:
                 return None
             fields = json.loads(raw)
-            found = Resource(
-                **{
-                    k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v)
-                    for k, v in fields.items()
-                    if k in _RESOURCE_FIELDS
-                }
-            )
+            values: dict[str, Any] = {
+                k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v)
+                for k, v in fields.items()
+                if k in _RESOURCE_FIELDS
+            }
+            found = Resource(**values)
             self._parsed[resource_id] = found
         return found
 
