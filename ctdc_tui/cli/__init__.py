@@ -74,9 +74,37 @@ def _command_modules() -> list[ModuleType]:
     return modules
 
 
+# The options `ctdc` takes when it opens the app (no command), each followed by its value.
+_APP_OPTIONS = ("--data", "--index-dir", "--resource")
+
+
+def _opens_the_app(argv: Sequence[str]) -> bool:
+    """True when ``argv`` holds only the app's options with their values (no command, no --help)."""
+    pending = False
+    for token in argv:
+        if pending:
+            pending = False
+        elif token in _APP_OPTIONS:
+            pending = True
+        elif not token.startswith(tuple(f"{option}=" for option in _APP_OPTIONS)):
+            return False
+    return not pending
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    """The parser for `ctdc` opening the app: the same options, without importing every command."""
+    from ctdc_tui.cli import app_cmd
+
+    parser = argparse.ArgumentParser(prog="ctdc", parents=[_common_options()])
+    app_cmd.add_app_options(parser)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Opening the app is the common case: its start-up skips building every command's parser.
+    parser = _app_parser() if _opens_the_app(arguments) else build_parser()
+    args = parser.parse_args(arguments)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         from ctdc_tui.cli.app_cmd import run_app_command

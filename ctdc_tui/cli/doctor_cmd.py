@@ -9,7 +9,6 @@ allowed), 1 when something does.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import platform
 import shlex
@@ -96,6 +95,8 @@ class Doctor:
 
     # ------------------------------------------------------------------ checks
     def versions(self) -> dict[str, str | None]:
+        import importlib.metadata  # (with email and zipfile: not for every `ctdc` command)
+
         found: dict[str, str | None] = {"ctdc": __version__, "python": platform.python_version()}
         for name, dist in DISTRIBUTIONS.items():
             try:
