@@ -393,7 +393,8 @@ class _SequenceField(fields.COLUMN):  # type: ignore[misc]
     """
 
     def __init__(self) -> None:
-        super().__init__(columns.VarBytesColumn())
+        # Offsets always written: a reader then opens without summing every length in Python.
+        super().__init__(columns.VarBytesColumn(write_offsets_cutoff=0))
 
     def to_column_value(self, value: Any) -> bytes:
         if not isinstance(value, _Analysed):
@@ -2143,7 +2144,7 @@ class SearchIndex:
         if found is None:
             if any(k[0] != key[0] for k in self._columns):
                 self._columns.clear()
-            found = list(self._searcher.reader().column_reader(name))
+            found = _column_values(self._searcher.reader(), name)
             self._columns[key] = found
         return found
 
@@ -2604,8 +2605,7 @@ class SearchIndex:
     def _category_column(self, searcher: Any) -> list[str]:
         key = id(searcher)
         if self._categories_by_doc is None or self._categories_by_doc[0] != key:
-            column = searcher.reader().column_reader("category")
-            self._categories_by_doc = (key, list(column))
+            self._categories_by_doc = (key, _column_values(searcher.reader(), "category"))
         return self._categories_by_doc[1]
 
     # ---------------------------------------------------------- related
@@ -3524,6 +3524,52 @@ class _MappedFile(StructFile):  # type: ignore[misc]
 
     def subset(self, position: int, length: int, name: str | None = None) -> _MappedFile:
         return _MappedFile(self._source, self._base + position, length, name=name or self._name)
+
+
+def _column_values(reader: Any, name: str) -> list[Any]:
+    """Every document's value of a column, each segment's column read in one piece.
+
+    Whoosh's column readers hand out one value at a time through two generators and a
+    translation call: about 1.5 µs a value, 0.1 to 0.2 s a column at 100,000 resources.
+    """
+    field = reader.schema[name]
+    translate = field.from_column_value
+    out: list[Any] = []
+    for leaf, _offset in reader.leaf_readers():
+        raw = leaf.column_reader(name, translate=False)
+        values = _raw_column(raw, leaf.doc_count_all())
+        if values is None:  # another kind of column: Whoosh's way
+            out.extend(leaf.column_reader(name))
+            continue
+        if len(values) > 64 and len(set(values[:64])) < 16:  # few distinct values (a category)
+            known = {v: translate(v) for v in set(values)}
+            out.extend([known[v] for v in values])
+        else:
+            out.extend([translate(v) for v in values])
+    return out
+
+
+def _raw_column(raw: Any, doccount: int) -> list[Any] | None:
+    """The stored values of one segment's column, or None for a kind of column not read here."""
+    if isinstance(raw, columns.VarBytesColumn.Reader):
+        starts, lengths = raw._offsets, raw._lengths
+        if not len(lengths):
+            return [b""] * doccount
+        data = raw._dbfile.get(raw._basepos, starts[-1] + lengths[-1])
+        values = [data[a : a + n] for a, n in zip(starts, lengths, strict=True)]
+        return values + [b""] * (doccount - len(values))
+    if isinstance(raw, columns.NumericColumn.Reader):
+        try:
+            numbers = array(raw._typecode)
+        except ValueError:  # pragma: no cover - a typecode array cannot hold
+            return None
+        if numbers.itemsize != raw._fixedlen:  # pragma: no cover - e.g. "L" on 64-bit Linux
+            return None
+        numbers.frombytes(raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen))
+        if sys.byteorder == "little":  # stored big-endian ("!" in struct)
+            numbers.byteswap()
+        return numbers.tolist() + [raw._default] * (doccount - raw._count)
+    return None
 
 
 def _open_compound_member(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
