@@ -2626,8 +2626,13 @@ class SearchIndex:
                 ]
                 if not subqueries:
                     return []
-                hits = searcher.search(query.Or(subqueries), limit=limit, mask=query.Term("id", resource_id))
-                return [self._stored(searcher, hit.docnum) for hit in hits]
+                # The bulk evaluator, as for a search: Whoosh's matcher took a third of a second at
+                # 100,000 resources, long enough to hold up the next keystroke's search.
+                evaluator = self._evaluator()
+                scores = evaluator.eval(query.Or(subqueries))
+                for docnum in evaluator.docs(query.Term("id", resource_id)):
+                    scores.pop(docnum, None)
+                return [self._stored(searcher, d) for d, _s in _top(scores, limit)]
         except Exception:
             return []
 

@@ -353,3 +353,22 @@ def test_words_then_a_common_prefix_check_only_the_best_candidates(
         assert [r.id for r in page] == [r.id for r in whole[:5]], text
         assert [page.score(i) for i in range(5)] == pytest.approx([whole.score(i) for i in range(5)])
         assert sum(page.facets.values()) == whole.total == page.total, text
+
+
+def test_related_resources_are_whoosh_scoring_every_match(corpus: tuple[SearchIndex, list[str]]) -> None:
+    from whoosh import query
+
+    index, _words = corpus
+    searcher = index._searcher
+    checked = 0
+    for category in index.catalogue.categories:
+        for rid in category.resource_ids[:4]:
+            res = index.get(rid)
+            assert res is not None
+            text = " ".join([res.title, res.title, " ".join(res.tags), res.description])
+            keys = searcher.key_terms_from_text("text", text, numterms=16, normalize=True)
+            terms = [query.Term("text", w, boost=float(x)) for w, x in keys]
+            every = searcher.search(query.Or(terms), limit=None, mask=query.Term("id", rid))
+            assert [r.id for r in index.related(rid)] == [hit["id"] for hit in every[:5]], rid
+            checked += 1
+    assert checked >= 8
