@@ -35,7 +35,7 @@ FILE = "ctdc-first-screen.json"
 FORMAT = 1
 # The index schema the rows were read from; tests/core/test_first_screen.py holds it equal
 # to ``ctdc_tui.core.search.SCHEMA_VERSION`` (importing that module here would import Whoosh).
-INDEX_SCHEMA = 7
+INDEX_SCHEMA = 8
 MANIFEST = "ctdc-manifest.json"  # the index's manifest (``ctdc_tui.core.search.MANIFEST``)
 # Rows kept per view: more than a tall terminal shows. The app uses the file when the
 # remembered resource is among the first third of them (``FirstScreenIndex.covers``).
