@@ -159,3 +159,50 @@ def test_help_and_markdown_are_not_loaded_until_asked(tmp_path: Path) -> None:
     assert "ctdc_tui.tui.app" in loaded
     for name in LATE_MODULES:
         assert name not in loaded, f"{name} was imported before the user asked for help"
+
+
+FIRST_FILLED_FRAME = """
+import json, sys
+from ctdc_tui.tui.app import CtdcApp
+from ctdc_tui.tui.widgets.resource_list import ResourceList
+
+app = CtdcApp(None, {index_dir!r}, None)
+original = app._display
+seen = {{}}
+
+def display(screen, renderable):
+    original(screen, renderable)
+    if renderable is not None and not seen and app.query_one(ResourceList).row_count:
+        seen["modules"] = sorted(sys.modules)
+        seen["index"] = type(app.index).__name__
+        app.exit()
+
+app._display = display
+app.run(headless=True, size=(100, 30))
+print("SERVED_BY=" + seen["index"])
+print("MODULES=" + json.dumps(seen["modules"]))
+"""
+
+
+@pytest.mark.skipif(not _app_module_exists(), reason="ctdc_tui/tui/app.py has not landed yet")
+def test_the_first_filled_frame_imports_no_whoosh_or_yaml_with_a_kept_first_screen(tmp_path: Path) -> None:
+    from ctdc_tui.core import first_screen, locations
+    from ctdc_tui.core.search import SearchIndex
+
+    catalogue = locations.bundled_catalogue()
+    with SearchIndex.open(catalogue, tmp_path / "index") as index:
+        assert index.location is not None
+        first_screen.write(catalogue, index.location, first_screen.capture(index))
+    env = {**os.environ, "CTDC_HOME": str(tmp_path / "home")}
+    env.pop("CTDC_DATA", None)
+    code = FIRST_FILLED_FRAME.format(index_dir=str(tmp_path / "index"))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SERVED_BY=FirstScreenIndex" in done.stdout
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES="))
+    loaded = set(json.loads(line.removeprefix("MODULES=")))
+    for name in ("whoosh", "yaml"):
+        assert name not in tops(loaded), f"{name} was imported before the first frame with the list filled"
+    assert "ctdc_tui.core.search" not in loaded
