@@ -15,7 +15,12 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 from textual.binding import Binding
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, RichVisual, Visual
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -67,8 +72,37 @@ class _EntryLine:
         yield line
 
 
-def _prompt(entry: Entry, searching: bool) -> _EntryLine:
-    return _EntryLine(entry, searching)
+class _EntryVisual(Visual):
+    """An entry's line as the option list draws it, drawn once per width and style.
+
+    Each keystroke of a search can change the counts, and the option list then
+    throws away every line it drew. Entries whose count did not change keep their
+    ``_EntryVisual`` (``Sidebar`` reuses it), so only the changed lines are drawn
+    again; and the height is always one line, so the list's layout does not render
+    each entry to count its lines.
+    """
+
+    def __init__(self, widget: Widget, entry: Entry, searching: bool) -> None:
+        self._rich = RichVisual(widget, _EntryLine(entry, searching))
+        self._strips: dict[tuple[int, int | None, VisualStyle], list[Strip]] = {}
+
+    def render_strips(
+        self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
+    ) -> list[Strip]:
+        key = (width, height, style)
+        strips = self._strips.get(key)
+        if strips is None:
+            strips = self._rich.render_strips(width, height, style, options)
+            if len(self._strips) >= 8:  # widths and styles come and go (resizes, themes, focus)
+                self._strips.clear()
+            self._strips[key] = strips
+        return list(strips)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._rich.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1  # _EntryLine is cut and padded to the width: always one line
 
 
 class Sidebar(OptionList):
@@ -97,6 +131,7 @@ class Sidebar(OptionList):
         super().__init__(id=id)
         self._entries: list[Entry] = []
         self._searching = False
+        self._visuals: dict[tuple[Entry, bool], _EntryVisual] = {}
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -116,10 +151,17 @@ class Sidebar(OptionList):
             return  # nothing to redraw (rebuilding the options lays out the whole screen)
         self._entries = list(entries)
         self._searching = searching
+        # The lines of unchanged entries are kept (see _EntryVisual); only the shown ones.
+        old, self._visuals = self._visuals, {}
+        for entry in self._entries:
+            key = (entry, searching)
+            self._visuals[key] = old.get(key) or _EntryVisual(self, entry, searching)
         # A rebuild is not a choice: without this, the highlights it causes arrive later as stale
         # ViewChosen messages and the app can flip between two views forever (issue 6 benchmarks).
         with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(Option(_prompt(entry, searching), id=entry.key) for entry in self._entries)
+            self.set_options(
+                Option(self._visuals[(entry, searching)], id=entry.key) for entry in self._entries
+            )
             keys = [entry.key for entry in self._entries]
             if keep in keys:
                 self.highlighted = keys.index(keep)
