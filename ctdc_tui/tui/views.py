@@ -624,6 +624,8 @@ class ViewsMixin:
         rows = self.rows
         if not isinstance(rows, ResultRows):
             return  # bookmarks are in memory
+        if monotonic() - self._last_query_at < DETAIL_AFTER_TYPING:
+            return  # while typing, reading ahead would compete with the next key's search
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         page = max(results_list.scrollable_content_region.height, 1)
         # In whole pages, so that a cursor moving a line at a time does not start a worker per step.

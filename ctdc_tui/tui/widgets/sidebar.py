@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.css.styles import RulesMap
@@ -59,7 +60,10 @@ class _EntryLine:
         return Measurement(min(least, options.max_width), options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+        yield self.line(options.max_width)
+
+    def line(self, width: int) -> Text:
+        """The line, exactly ``width`` cells."""
         count = self.count.copy()
         count.truncate(max(width - 2, 0))
         room = max(width - 2 - count.cell_len, 0)
@@ -69,7 +73,7 @@ class _EntryLine:
         name.truncate(room, overflow="ellipsis", pad=True)
         line = Text.assemble(shortcut, name, count)
         line.truncate(width, pad=True)
-        yield line
+        return line
 
 
 class _EntryVisual(Visual):
@@ -83,7 +87,9 @@ class _EntryVisual(Visual):
     """
 
     def __init__(self, widget: Widget, entry: Entry, searching: bool) -> None:
-        self._rich = RichVisual(widget, _EntryLine(entry, searching))
+        self._widget = widget
+        self._line = _EntryLine(entry, searching)
+        self._rich = RichVisual(widget, self._line)
         self._strips: dict[tuple[int, int | None, VisualStyle], list[Strip]] = {}
 
     def render_strips(
@@ -92,11 +98,24 @@ class _EntryVisual(Visual):
         key = (width, height, style)
         strips = self._strips.get(key)
         if strips is None:
-            strips = self._rich.render_strips(width, height, style, options)
+            if width > 0:
+                strips = self._draw(width, style)[:height]
+            else:
+                strips = self._rich.render_strips(width, height, style, options)
             if len(self._strips) >= 8:  # widths and styles come and go (resizes, themes, focus)
                 self._strips.clear()
             self._strips[key] = strips
         return list(strips)
+
+    def _draw(self, width: int, style: VisualStyle) -> list[Strip]:
+        """What ``RichVisual`` draws for the line (the base style under the line's own styles),
+        without the console's wrapping pass: the line is exactly ``width`` cells already."""
+        console = self._widget.app.console
+        base = style.rich_style
+        segments = list(self._line.line(width).render(console))
+        if base:
+            segments = [Segment(text, base + line_style) for text, line_style, _control in segments]
+        return [Strip(segments)]
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return self._rich.get_optimal_width(rules, container_width)
