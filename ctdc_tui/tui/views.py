@@ -509,6 +509,7 @@ class ViewsMixin:
 
     def update_detail(self) -> None:
         self._typing_detail = False
+        self.query_one(StatusLine).release()  # type: ignore[attr-defined]  # typing has paused
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
