@@ -522,13 +522,15 @@ class ResourceList(ScrollView, can_focus=True):
         if (
             self.is_attached
             and height > 0
-            and size.width == old.width
+            and (size.width == old.width or self.styles.overflow_x == "hidden")
             and self.styles.overflow_y == "auto"
             and (size.height > height) == (old.height > height)
         ):
             # The scrollbar neither comes nor goes, so nothing else on screen moves: skip the
             # layout of the whole screen that setting ``virtual_size`` asks for (each new
             # result set would pay it), and update the scrollbar and the scroll range only.
+            # (The width differs once the vertical scrollbar has taken its column; with no
+            # horizontal scrolling nothing depends on it.)
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
             self.refresh()
