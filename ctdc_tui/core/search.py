@@ -2269,12 +2269,14 @@ class SearchIndex:
             return None
         reader = self._searcher.reader()
         groups: list[list[str]] = []
+        rate = 1.0  # the expected share of candidates that pass (the words counted independently)
         for i in lazy:
             words = self._text_words(parts[i]) or []
             groups.append(words)
             share = sum(reader.doc_frequency("text", w) for w in words) / max(1, reader.doc_count())
             if share < LAZY_PREFIX_SHARE:  # rare words: reading them in full is cheaper
                 return None
+            rate *= min(1.0, share)
         base_parts = [p for i, p in enumerate(parts) if i not in lazy]
         base = evaluator.eval(base_parts[0] if len(base_parts) == 1 else query.And(base_parts))
         constants = [float(parts[i].score) for i in lazy]
@@ -2292,7 +2294,7 @@ class SearchIndex:
         def keep(docs: Collection[int]) -> set[int]:
             return evaluator.sequence_filter(groups, docs)
 
-        return self._filtered_first_page(base, keep, total_score, category, limit, every_match)
+        return self._filtered_first_page(base, keep, total_score, category, limit, every_match, rate)
 
     def _text_words(self, part: Any) -> list[str] | None:
         """The words of a constant-score expansion on ``text`` (a prefix typed last), else None."""
@@ -2316,6 +2318,7 @@ class SearchIndex:
         category: str | None,
         limit: int,
         every: Callable[[], Mapping[int, float]] | None = None,
+        rate: float = 0.5,
     ) -> _Hits:
         """The best ``limit`` of ``scored`` that pass ``keep``, checking the best-scored first.
 
@@ -2328,7 +2331,8 @@ class SearchIndex:
             wanted = category.lower()
             cats = self._category_column(self._searcher)
             chosen = {d: s for d, s in scored.items() if cats[d].lower() == wanted}
-        ranked = _top(chosen, 4 * limit)
+        # Enough candidates for a page at the expected pass rate, with room to spare.
+        ranked = _top(chosen, limit + int(2 * limit / max(rate, 0.01)))
         found: list[tuple[int, float]] = []
         verified: set[int] = set()  # candidates checked, kept or not
         checked = 0
