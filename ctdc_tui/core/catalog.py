@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -830,6 +830,9 @@ class _Loader:
         self.rows: list[_Row] = []  # the good records of the file being read, in file order
         self.cache = _ParseCache(folder)
         self.yaml_error_line: int | None = None  # of the file being read
+        self.known: Mapping[str, FileOutline] = {}  # files not read: their outline stands in
+        self.outlines: dict[str, FileOutline] = {}
+        self.duplicates = False  # a resource id or a category id was used twice
 
     # ---- reporting
 
@@ -1174,6 +1177,9 @@ class _Loader:
 
     def load_category_file(self, name: str) -> _FileResult | None:
         """What one category file holds, from the parse cache when the file is unchanged."""
+        outline = self.known.get(name)
+        if outline is not None:  # not read: its records are known to the caller (``load_catalog_detail``)
+            return _FileResult(outline.cid, outline.name, outline.summary, [], list(outline.problems))
         key = _stat_key(self.folder / name)
         cached = self.cache.get(name, key) if key is not None else None
         if cached is not None:
@@ -1446,6 +1452,8 @@ class _Loader:
             rid, line = row[0], row[1]
             first = seen.get(rid)
             if first is not None:
+                if first[1] < 0:  # first seen in a file that was not read
+                    raise _NeedsEveryFile
                 self.duplicate(rid, first, (file, line))
                 continue
             seen[rid] = (file, line)
@@ -1473,8 +1481,19 @@ class _Loader:
             ids.append(rid)
         return ids
 
+    def add_known_ids(self, ids: Sequence[str], file: str) -> list[str]:
+        """Take the ids of a file that was not read (its records stay out of ``catalog.resources``)."""
+        seen = self.seen
+        for rid in ids:
+            if rid in seen:  # which one is kept depends on the records: read every file
+                raise _NeedsEveryFile
+            seen[rid] = (file, -1)
+        self.order += len(ids)
+        return list(ids)
+
     def duplicate(self, rid: str, first: tuple[str, int], again: tuple[str, int]) -> None:
         """Report a duplicate id at both places (each is where someone may need to edit)."""
+        self.duplicates = True
         hint = "give one of them a different id (ids must be unique across the whole catalogue)"
         self.problem(
             "error",
@@ -1593,10 +1612,15 @@ class _Loader:
             got = self.load_category_file(name)
             if got is None:
                 return
+            outline = self.known.get(name)
+            self.outlines[name] = outline or FileOutline(
+                got.cid, got.name, got.summary, tuple(row[0] for row in got.rows), tuple(got.problems)
+            )
             self.problems.extend(got.problems)
             if not got.cid:
                 return  # no usable id: already reported
             if got.cid in loaded:
+                self.duplicates = True
                 other = loaded[got.cid].file
                 self.problem(
                     "error",
@@ -1618,7 +1642,11 @@ class _Loader:
                     1,
                     field="category.id",
                 )
-            ids = self.add_rows(got.rows, self.path(name), got.cid)
+            ids = (
+                self.add_known_ids(outline.ids, self.path(name))
+                if outline is not None
+                else self.add_rows(got.rows, self.path(name), got.cid)
+            )
             loaded[got.cid] = Category(
                 id=got.cid, name=got.name, summary=got.summary, resource_ids=tuple(ids), file=name
             )
@@ -1683,6 +1711,58 @@ def load_catalog(folder: Path | str) -> tuple[Catalog, list[Problem]]:
     errors first in file order. ``ctdc validate`` fails when any is an error.
     """
     return _Loader(Path(folder)).load()
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutline:
+    """A category file as a load saw it, without its records' contents.
+
+    A later load can take it instead of reading the file again (``load_catalog_detail``):
+    the category, the ids of the file's good records in file order (before any duplicate
+    across files is left out) and the problems found inside the file itself.
+    """
+
+    cid: str  # "" when the file gave no usable category
+    name: str
+    summary: str
+    ids: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class CatalogueLoad:
+    """A load that may have left some files unread (see ``load_catalog_detail``)."""
+
+    catalog: Catalog  # categories complete; resources only of the files in ``read``
+    problems: list[Problem]
+    outlines: dict[str, FileOutline]  # every category file looked at, by file name
+    read: frozenset[str]  # the files whose records were read
+    duplicates: bool  # a resource id or a category id was used twice
+
+
+class _NeedsEveryFile(Exception):
+    """A file that was not read takes part in a duplicate id: its records decide the outcome."""
+
+
+def load_catalog_detail(
+    folder: Path | str, known: Mapping[str, FileOutline] | None = None
+) -> CatalogueLoad | None:
+    """``load_catalog``, with an outline of each category file, reading only what it must.
+
+    Files named in ``known`` (unchanged since an earlier load made their outlines) are not
+    read: their outlines stand in, so categories, ids, order and problems come out as a full
+    load gives them, and only the resources of the files read are in ``catalog.resources``.
+    Returns None when that cannot be exact (a file not read shares a resource id with
+    another file): load again without ``known``.
+    """
+    loader = _Loader(Path(folder))
+    loader.known = known or {}
+    try:
+        catalog, problems = loader.load()
+    except _NeedsEveryFile:
+        return None
+    read = frozenset(name for name in loader.outlines if name not in loader.known)
+    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates)
 
 
 # --------------------------------------------------------------------------- small helpers
