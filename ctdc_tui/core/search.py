@@ -750,6 +750,7 @@ def _read_manifest(place: Path) -> dict[str, Any]:
 def _check_fresh(place: Path, manifest: dict[str, Any], source: _Source) -> None:
     if manifest.get("files") == source.stats:
         return
+    source.trust(manifest)  # hash only the files whose size or time changed
     if manifest.get("fingerprint") != source.fingerprint:
         raise _Stale("the catalogue changed")
     # Same content, new times (a checkout, a copy): remember the new times.
@@ -1314,9 +1315,17 @@ def _digest(res: Resource) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _save_file_state(place: Path, name: str, resources: Sequence[Resource], keys: Sequence[int]) -> None:
+def _save_file_state(
+    place: Path,
+    name: str,
+    resources: Sequence[Resource],
+    keys: Sequence[int],
+    digests: Sequence[str] | None = None,
+) -> None:
     """Record what the index holds for one category file: ids, sort keys, digests."""
-    state = {"ids": [r.id for r in resources], "keys": list(keys), "digests": [_digest(r) for r in resources]}
+    if digests is None:
+        digests = [_digest(r) for r in resources]
+    state = {"ids": [r.id for r in resources], "keys": list(keys), "digests": list(digests)}
     atomic_write_text(place / FILE_STATES / f"{name}.json", json.dumps(state, separators=(",", ":")))
 
 
@@ -1366,7 +1375,7 @@ class _Plan:
     indexed: set[str]  # ids the index holds among the files read
     add: list[Resource]
     keys: dict[str, int]  # sort keys of the resources added
-    states: dict[str, tuple[list[Resource], list[int]]]  # file name -> its resources and keys
+    states: dict[str, tuple[list[Resource], list[int], list[str]]]  # file -> resources, keys, digests
     gone: set[str]  # files whose side file goes
 
 
@@ -1392,13 +1401,14 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
             continue
         resources = [catalog.resources[rid] for rid in c.resource_ids]
         keys = _keys_within(rank, [before[rid][1] if rid in before else None for rid in c.resource_ids])
-        for res, key in zip(resources, keys, strict=True):
-            if before.get(res.id) == (_digest(res), key):
+        digests = [_digest(res) for res in resources]
+        for res, key, digest in zip(resources, keys, digests, strict=True):
+            if before.get(res.id) == (digest, key):
                 kept.add(res.id)
             else:
                 plan.add.append(res)
                 plan.keys[res.id] = key
-        plan.states[c.file] = (resources, keys)
+        plan.states[c.file] = (resources, keys, digests)
     plan.delete = (set(before) - kept) | set(plan.keys)
     return plan
 
@@ -1975,8 +1985,8 @@ class SearchIndex:
         finally:
             ix.close()
         _save_vocabulary(+vocabulary, place)
-        for name, (resources, keys) in plan.states.items():
-            _save_file_state(place, name, resources, keys)
+        for name, (resources, keys, digests) in plan.states.items():
+            _save_file_state(place, name, resources, keys, digests)
         for name in plan.gone:
             (place / FILE_STATES / f"{name}.json").unlink(missing_ok=True)
         seconds = time.perf_counter() - started
