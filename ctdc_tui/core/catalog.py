@@ -759,17 +759,23 @@ def _columns_ok(columns: Any) -> bool:
 # A file cut into records: the digest of its head (up to the first record), and each record's
 # digest and (start, end, first line) in the text.
 _Pieces = tuple[str, list[str], list[tuple[int, int, int]]]
-_RECORD_START = re.compile(r"^  - ", re.MULTILINE)
-_LINE_START = re.compile(r"^[^ \r\n]", re.MULTILINE)  # a line that starts in the first column
-# An anchor, alias or tag where a value can start: a record holding one may not read alone.
-_NODE_PROPERTY = re.compile(r"(?:^|[\s\[{,:])[&*!][^\s]", re.MULTILINE)
+# (Each pattern starts with a literal or a class, which the regex engine scans for quickly.)
+_RECORD_START = re.compile(r"\n  - ")
+_LINE_START = re.compile(r"\n[^ \r\n]")  # a line that starts in the first column
+# An anchor, alias or tag where a value can start (checked below: at the start of the text or
+# after a space, bracket, comma or colon): a record holding one may not read alone.
+_NODE_PROPERTY = re.compile(r"[&*!]\S")
+_BEFORE_PROPERTY = frozenset(" \t\r\n[{,:")
 
 
 def _records_of(text: str) -> _Pieces | None:
     """Cut a category file into its head and records, or None when it is not in the usual layout."""
-    starts = [m.start() for m in _RECORD_START.finditer(text)]
-    if not starts or _LINE_START.search(text, starts[0]) or _NODE_PROPERTY.search(text):
+    starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
+    if not starts or _LINE_START.search(text, starts[0]):
         return None
+    for m in _NODE_PROPERTY.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] in _BEFORE_PROPERTY:
+            return None
     ends = [*starts[1:], len(text)]
     lines = itertools.accumulate(
         (text.count("\n", a, b) for a, b in zip([0, *starts], starts, strict=False)), initial=1
