@@ -1,7 +1,7 @@
 """How long reopening takes after one category file of a large catalogue changed.
 
     .venv/bin/python -m tests.benchmarks.bench_incremental --size 100000 \\
-        --source /path/to/catalogue-100000-seed7 --before /path/to/older/checkout
+        --source /path/to/catalogue-100000-seed7 --code before=/path/to/older/checkout
 
 Copies a generated catalogue (``--source``, or one generated under ``--work``), builds its
 index from scratch, reopens it unchanged, then changes the median-sized category file in
@@ -10,9 +10,9 @@ each: one title edited, one resource added (in the middle of the file), one reso
 deleted, and every resource of the file changed (a word added to each title). Each edit is
 undone afterwards (another update, not timed), so each starts from the same catalogue.
 
-With ``--before DIR`` the same steps run with the code of another checkout too (its own
-index and user cache folder), each step with both codes one after the other, so the
-figures compare under the same load. Prints wall and CPU seconds (CPU includes starting
+With ``--code LABEL=DIR`` (repeatable) the same steps run with the code of other checkouts
+too (each with its own index and user cache folder), each step with every code one after
+the other, so the figures compare under the same load. Prints wall and CPU seconds (CPU includes starting
 Python and importing Whoosh, and any helper process of a build), the update's notice, and
 each step's CPU time as a share of the full build's and as a multiple of the unchanged
 reopen's, both measured in the same run with the same code.
@@ -120,7 +120,7 @@ def _line(label: str, run: dict[str, object], code: Code) -> str:
     unchanged = float(code.unchanged["cpu_s"])  # type: ignore[arg-type]
     notices = "; ".join(str(n) for n in run["notices"])  # type: ignore[attr-defined]
     return (
-        f"  {code.label:>6}: {_seconds(run)} "
+        f"  {code.label:>9}: {_seconds(run)} "
         f"({cpu / full:.1%} of the full build, {cpu / unchanged:.1f}x the unchanged reopen) {notices}"
     )
 
@@ -133,7 +133,9 @@ def main() -> None:
     parser.add_argument(
         "--source", type=Path, help="a generated catalogue to copy (else generated in --work)"
     )
-    parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument(
+        "--code", action="append", default=[], help="LABEL=DIR: another checkout to measure in the same run"
+    )
     args = parser.parse_args()
     source = args.source or args.work / f"catalogue-{args.size}-seed{args.seed}"
     if not (source / "catalog.yaml").is_file():
@@ -141,9 +143,13 @@ def main() -> None:
     folder = args.work / f"incremental-catalogue-{args.size}-seed{args.seed}"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(source, folder)
-    codes = [Code("after", REPO, args.work, args.size)]
-    if args.before is not None:
-        codes.insert(0, Code("before", args.before.resolve(), args.work, args.size))
+    codes = [
+        *(
+            Code(label, Path(repo).resolve(), args.work, args.size)
+            for label, _, repo in (c.partition("=") for c in args.code)
+        ),
+        Code("this", REPO, args.work, args.size),
+    ]
     for code in codes:
         shutil.rmtree(code.index_root, ignore_errors=True)
         shutil.rmtree(code.home, ignore_errors=True)
@@ -159,12 +165,12 @@ def main() -> None:
     print("full build:")
     for code in codes:
         code.full = code.open(folder, rebuild=True)
-        print(f"  {code.label:>6}: {_seconds(code.full)}")
+        print(f"  {code.label:>9}: {_seconds(code.full)}")
     print("unchanged reopen:")
     for code in codes:
         code.unchanged = code.open(folder)
         assert not code.unchanged["rebuilt"], code.unchanged
-        print(f"  {code.label:>6}: {_seconds(code.unchanged)}")
+        print(f"  {code.label:>9}: {_seconds(code.unchanged)}")
     for label, change in STEPS:
         print(f"{label}:")
         for code in codes:
