@@ -37,7 +37,7 @@ from typing import Any, Literal, overload
 
 import whoosh
 import whoosh.index
-from whoosh import fields, formats, query, sorting
+from whoosh import columns, fields, formats, query, sorting
 from whoosh.analysis import (
     STOP_WORDS,
     Analyzer,
@@ -83,7 +83,7 @@ from ctdc_tui.core.fsutil import atomic_write_text
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
@@ -222,12 +222,15 @@ def _encode_positions(positions: list[int]) -> bytes:
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("positions", "text", "words")
+    __slots__ = ("positions", "terms", "text", "words")
 
-    def __init__(self, text: str, positions: dict[str, list[int]], words: set[str]) -> None:
+    def __init__(
+        self, text: str, positions: dict[str, list[int]], words: set[str], terms: list[str] | None = None
+    ) -> None:
         self.text = text
         self.positions = positions  # indexed term -> its positions
         self.words = words  # the folded words before stemming, stop words left out
+        self.terms = terms or []  # the indexed terms in reading order (consecutive positions)
 
 
 class WordAnalyzer(Analyzer):  # type: ignore[misc]
@@ -301,14 +304,14 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
             kept = words
         positions: dict[str, list[int]] = {}
         stems = _STEMS if self.stem else None
-        for pos, word in enumerate(kept, first):
-            term = word if stems is None else (stems.get(word) or _stem(word))
+        terms = kept if stems is None else [stems.get(word) or _stem(word) for word in kept]
+        for pos, term in enumerate(terms, first):
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]
             else:
                 found.append(pos)
-        return _Analysed(value, positions, set(kept))
+        return _Analysed(value, positions, set(kept), terms)
 
     def __call__(
         self,
@@ -393,6 +396,60 @@ def _lower_id_analyzer() -> Any:
     return IDTokenizer() | LowercaseFilter()
 
 
+class _SequenceField(fields.COLUMN):  # type: ignore[misc]
+    """The indexed words of ``text`` in reading order, one byte string per resource: `` a b c ``.
+
+    A phrase on ``text`` is its words standing side by side, so it is a substring of this value
+    (``b" b c "``), found by one ``find`` on the memory map. Whoosh's way, positions in the
+    posting lists, cost a third of the build and hundreds of milliseconds per phrase of common
+    words at 100,000 resources (every candidate's positions unpickled).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(columns.VarBytesColumn())
+
+    def to_column_value(self, value: Any) -> bytes:
+        if not isinstance(value, _Analysed):
+            value = _stem_analyzer().analyse(value)
+        return _sequence_bytes(value.terms)
+
+    def from_column_value(self, value: bytes) -> bytes:
+        return value
+
+
+def _sequence_bytes(terms: Sequence[str]) -> bytes:
+    return (" " + " ".join(terms) + " ").encode("utf-8") if terms else b""
+
+
+def _near(spots: Sequence[Sequence[int]], slop: int) -> bool:
+    """Whether the words stand in order, each at most ``slop`` places after the one before.
+
+    ``spots`` are the positions of each word of the phrase, in phrase order. With ``slop`` 1 this
+    is "side by side"; it gives Whoosh's ``Phrase`` (``SpanNear2(ordered=True, mindist=1)``).
+    """
+    # Each partial match is (its first position, its last position); keep the distinct ones.
+    partial = {(p, p) for p in spots[0]} if spots else set()
+    for later in spots[1:]:
+        partial = {(start, q) for start, end in partial for q in later if end < q <= end + slop}
+        if not partial:
+            return False
+    return bool(partial)
+
+
+def _phrase_in(sequence: bytes, words: Sequence[str], slop: int) -> bool:
+    """Whether a ``_SequenceField`` value holds the phrase (analysed ``words``) with this slop."""
+    if not words:
+        return False
+    if slop == 1:
+        return (" " + " ".join(words) + " ").encode("utf-8") in sequence
+    where: dict[str, list[int]] = {w: [] for w in words}
+    for pos, term in enumerate(sequence.decode("utf-8").split()):
+        found = where.get(term)
+        if found is not None:
+            found.append(pos)
+    return _near([where[w] for w in words], slop)
+
+
 def _column_only(field: Any) -> Any:
     """A sortable field kept as a column for sorting, with no terms in the index."""
     field.indexed = False
@@ -442,9 +499,9 @@ def build_schema() -> fields.Schema:
         id=fields.ID(unique=True, stored=True, sortable=True),
         data=fields.STORED(),
         # Plain words: frequencies only, so a posting block unpickles without a position list per
-        # document (about 25 times faster to read); ``phrases`` holds the same words with positions.
+        # document (about 25 times faster to read); ``sequence`` keeps their order for phrases.
         text=WordField(analyzer=stem, phrase=False),
-        phrases=_text_field(stem),
+        sequence=_SequenceField(),
         title=_text_field(stem),
         authors=_text_field(_fold_analyzer()),
         organizations=_text_field(_fold_analyzer()),
@@ -618,7 +675,7 @@ def _document(res: Resource, note: str | None = None, order: int | None = None) 
         "title_sort": res.title.casefold(),
         "year_sort": res.year if isinstance(res.year, int) else 0,
     }
-    doc["phrases"] = doc["text"]
+    doc["sequence"] = doc["text"]
     if res.kind:
         doc["kind"] = res.kind
     if isinstance(res.year, int):
@@ -1086,7 +1143,8 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                 perdoc.add_field(name, field_, value if field_.stored else None, length)
                 column = field_.column_type
                 if column:
-                    perdoc.add_column_value(name, column, field_.to_column_value(value))
+                    whole = analysed if isinstance(field_, _SequenceField) and analysed is not None else value
+                    perdoc.add_column_value(name, column, field_.to_column_value(whole))
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -1116,8 +1174,8 @@ def _add_resources(
         analysed = analyzer.analyse(text)
         vocabulary.update(analysed.words)
         doc["text"] = analysed
-        if doc.get("phrases") is text:  # the same words, with positions
-            doc["phrases"] = analysed
+        if doc.get("sequence") is text:  # the same words, in order
+            doc["sequence"] = analysed
         writer.add_document(**doc)
         if on_done is not None and (done % step == 0 or done == len(resources)):
             on_done(done)
@@ -1516,6 +1574,55 @@ class _DocSet(query.Query):  # type: ignore[misc]
         return ListMatcher(docnums, all_weights=self.boost)
 
 
+class _TextPhrase(query.Query):  # type: ignore[misc]
+    """A phrase on ``text``: the resources whose ``sequence`` holds the words side by side.
+
+    ``_rewrite`` puts it under ``Require``, after the words themselves, which give the score.
+    """
+
+    def __init__(self, words: Sequence[str], slop: int = 1, boost: float = 1.0) -> None:
+        self.words = list(words)
+        self.slop = slop
+        self.boost = boost
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TextPhrase) and (other.words, other.slop, other.boost) == (
+            self.words,
+            self.slop,
+            self.boost,
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.words), self.slop, self.boost))
+
+    def __repr__(self) -> str:
+        return f"_TextPhrase({self.words!r}, slop={self.slop})"
+
+    def __unicode__(self) -> str:
+        return '"' + " ".join(self.words) + '"' + (f"~{self.slop}" if self.slop != 1 else "")
+
+    __str__ = __unicode__
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return min((ixreader.doc_frequency("text", w) for w in self.words), default=0)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        """Whoosh's way in (its collector, when the bulk evaluator ran out of time)."""
+        reader = searcher.reader()
+        words = self.words
+        if not words or any(("text", w) not in reader for w in words):
+            return NullMatcher()
+        common: set[int] | None = None
+        for w in sorted(set(words), key=lambda w: reader.doc_frequency("text", w)):
+            ids = set(reader.postings("text", w).all_ids())
+            common = ids if common is None else common & ids
+        column = reader.column_reader("sequence", translate=False)
+        docnums = sorted(
+            d for d in common or () if not reader.is_deleted(d) and _phrase_in(column[d], words, self.slop)
+        )
+        return ListMatcher(docnums, all_weights=self.boost) if docnums else NullMatcher()
+
+
 class _FuzzyWord(query.Query):  # type: ignore[misc]
     """``word~``/``word~2`` as typed (unstemmed); ``_rewrite`` swaps it for known words near it."""
 
@@ -1557,7 +1664,7 @@ def _walk_terms(q: Any, reader: Any, out: set[tuple[str, str]]) -> None:
     if isinstance(q, query.Phrase):
         out.update((q.fieldname, w) for w in q.words)
         return
-    if isinstance(q, _DocSet):
+    if isinstance(q, (_DocSet, _TextPhrase)):
         return
     if q.is_leaf():
         with contextlib.suppress(Exception):
@@ -2310,8 +2417,7 @@ class SearchIndex:
         try:
             if (
                 isinstance(q, query.Require)
-                and isinstance(q.b, query.Phrase)
-                and evaluator._fast_phrase(q.b)
+                and evaluator.is_phrase(q.b)
                 and sort == "relevance"
                 and limit is not None
             ):
@@ -2490,12 +2596,12 @@ class SearchIndex:
             words = self._vocabulary(reader).speller.similar(folded[0], q.maxdist, EXPANSION_LIMIT)
             return self._terms_for(q.fieldname, words or folded[:1], q.boost)
         if isinstance(q, query.Phrase) and q.fieldname == "text":
-            # ``text`` keeps no positions: its words score the phrase, ``phrases`` checks their order.
+            # ``text`` keeps no positions: its words score the phrase, ``sequence`` checks their order.
             words = list(q.words)
             if not words:
                 return query.NullQuery
             terms = query.And([query.Term("text", w) for w in words], boost=q.boost)
-            return query.Require(terms, query.Phrase("phrases", words, slop=q.slop))
+            return query.Require(terms, _TextPhrase(words, slop=q.slop))
         if isinstance(q, query.Term) and q.fieldname == "is":
             if q.text == "bookmarked":
                 return _DocSet("bookmarked", self._bookmarked)
@@ -2823,6 +2929,7 @@ class _Evaluator:
         self._terms: dict[tuple[str, bytes, float], dict[int, float]] = {}
         self._term_postings = 0
         self._position_blocks: dict[tuple[str, bytes, int, int], tuple[Any, Any, Any]] = {}
+        self._sequence_columns: dict[int, Any] = {}
         self.deadline = float("inf")
 
     # -- plumbing
@@ -3055,8 +3162,60 @@ class _Evaluator:
         field = self._field(q.fieldname)
         return field is not None and q.slop == 1 and isinstance(field.format, _BitPositions)
 
+    def is_phrase(self, q: Any) -> bool:
+        """Whether ``phrase_filter`` answers this query."""
+        return isinstance(q, _TextPhrase) or (isinstance(q, query.Phrase) and self._fast_phrase(q))
+
+    def _sequences(self, leaf: int) -> Any:
+        found = self._sequence_columns.get(leaf)
+        if found is None:
+            reader = self.leaves[leaf][0]
+            has = reader.has_column("sequence")
+            found = reader.column_reader("sequence", translate=False) if has else None
+            self._sequence_columns[leaf] = found
+        return found
+
+    def text_phrase_filter(self, q: _TextPhrase, candidates: Collection[int]) -> set[int]:
+        """The candidates whose ``sequence`` holds the phrase."""
+        words, slop = q.words, q.slop
+        if not words:
+            return set()
+        needle = (" " + " ".join(words) + " ").encode("utf-8")
+        found: set[int] = set()
+        by_leaf: dict[int, list[int]] = {}
+        ends = [offset for _r, offset in self.leaves[1:]]
+        for d in candidates:
+            by_leaf.setdefault(bisect.bisect_right(ends, d) if ends else 0, []).append(d)
+        for leaf, docnums in by_leaf.items():
+            column = self._sequences(leaf)
+            if column is None:
+                continue
+            offset = self.leaves[leaf][1]
+            starts, lengths = column._offsets, column._lengths
+            base, dbfile = column._basepos, column._dbfile
+            if slop == 1 and isinstance(dbfile, _MappedFile):
+                # ``find`` on the map itself: nothing is copied per resource.
+                find, at = dbfile._source.find, dbfile._base + base
+                for n, d in enumerate(docnums):
+                    start = at + starts[d - offset]
+                    if find(needle, start, start + lengths[d - offset]) >= 0:
+                        found.add(d)
+                    if n % 8192 == 8191:
+                        self._check_time()
+            else:
+                get = dbfile.get
+                for n, d in enumerate(docnums):
+                    local = d - offset
+                    if _phrase_in(get(base + starts[local], lengths[local]), words, slop):
+                        found.add(d)
+                    if n % 8192 == 8191:
+                        self._check_time()
+        return found
+
     def phrase_filter(self, q: Any, candidates: Collection[int]) -> set[int]:
         """The candidates in which the phrase's words stand side by side, in order."""
+        if isinstance(q, _TextPhrase):
+            return self.text_phrase_filter(q, candidates)
         words = list(q.words)
         found_bytes = [self._bytes(q.fieldname, w) for w in words]
         reader = self.searcher.reader()
@@ -3137,10 +3296,7 @@ class _Evaluator:
             return {d: s for d, s in positive.items() if d not in negative}
         if isinstance(q, query.Require):
             scored = self.eval(q.a)
-            if isinstance(q.b, query.Phrase) and self._fast_phrase(q.b):
-                kept = self.phrase_filter(q.b, scored.keys())
-            else:
-                kept = self.docs(q.b)  # type: ignore[assignment]
+            kept = self.phrase_filter(q.b, scored.keys()) if self.is_phrase(q.b) else self.docs(q.b)
             return {d: s for d, s in scored.items() if d in kept}
         if isinstance(q, query.AndMaybe):
             scored = self.eval(q.a)
@@ -3148,6 +3304,9 @@ class _Evaluator:
             return {d: s + maybe[d] if d in maybe else s for d, s in scored.items()}
         if isinstance(q, query.Phrase):
             return self.phrase(q)
+        if isinstance(q, _TextPhrase):
+            candidates = self.docs(query.And([query.Term("text", w) for w in q.words]))
+            return dict.fromkeys(self.phrase_filter(q, candidates), q.boost)
         return self.whoosh(q)
 
     def docs(self, q: Any) -> Collection[int]:

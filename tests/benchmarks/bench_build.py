@@ -97,7 +97,7 @@ writer = ix.writer(limitmb=256)
 for res in catalog:
     doc = search._document(res, order=keys.get(res.id))
     if schema4_only:
-        doc.pop("phrases", None)
+        doc.pop("sequence", None)
     vocabulary.update({t.text for t in words(doc["text"])})
     writer.add_document(**doc)
 writer.commit()

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ctdc_tui.core import query as queries
 from ctdc_tui.core import search as search_mod
+from ctdc_tui.core.catalog import load_catalog
 from ctdc_tui.core.search import SearchIndex
 from tests.benchmarks.generate_catalogue import generate
 
@@ -144,6 +145,54 @@ def test_phrases_need_the_words_side_by_side(corpus: tuple[SearchIndex, list[str
     assert {r.id for r in forward} <= {r.id for r in both}
     assert forward.total + backward.total <= both.total + forward.total
     assert not forward.total_is_estimate  # limit=None: every candidate was checked
+
+
+def _brute_phrase(words: list[str], slop: int, catalog: list[object]) -> set[str]:
+    """The resources whose text holds the phrase, found with Whoosh's own filter chain."""
+    chain = search_mod._stem_analyzer().chain()
+    found = set()
+    for res in catalog:
+        spots: dict[str, list[int]] = {}
+        for token in chain(search_mod._document(res)["text"], positions=True):  # type: ignore[arg-type]
+            spots.setdefault(token.text, []).append(token.pos)
+
+        def rest(i: int, after: int, spots: dict[str, list[int]] = spots) -> bool:
+            if i == len(words):
+                return True
+            return any(after < p <= after + slop and rest(i + 1, p) for p in spots.get(words[i], ()))
+
+        if any(rest(1, p) for p in spots.get(words[0], ())):
+            found.add(res.id)  # type: ignore[attr-defined]
+    return found
+
+
+def test_phrases_match_a_brute_force_reading_of_every_resource(corpus: tuple[SearchIndex, list[str]]) -> None:
+    index, words = corpus
+    catalog = list(load_catalog(index.catalogue_path)[0])
+    assert catalog, "the corpus fixture's catalogue"
+    chain = search_mod._stem_analyzer().chain()
+    rng = random.Random(3)
+    texts = []
+    for res in rng.sample(catalog, 12):
+        said = re.findall(r"\w+", res.description)
+        start = rng.randrange(0, max(1, len(said) - 4))
+        for size in (2, 3, 4):
+            texts.append(" ".join(said[start : start + size]))  # runs of the text, stop words included
+        long = [i for i, w in enumerate(said[1:], 1) if len(w) > 6]
+        if long:  # a word cut short: it must not match the longer word that stands there
+            i = rng.choice(long)
+            texts.append(f"{said[i - 1]} {said[i][:4]}")
+    texts += [f"{words[0]} {words[1]}", f"{words[1]} {words[0]}", f"{words[2]} {words[2]}"]
+    checked = 0
+    for text in texts:
+        analysed = [t.text for t in chain(text)]
+        for slop in (1, 3):
+            expected = _brute_phrase(analysed, slop, catalog) if analysed else set()
+            suffix = f"~{slop}" if slop != 1 else ""
+            got = index.search(f'"{text}"{suffix}', limit=None)
+            assert {r.id for r in got} == expected, (text, slop)
+            checked += bool(expected)
+    assert checked > 20  # most phrases are found somewhere
 
 
 def test_phrase_first_page_total_turns_exact_with_facets(corpus: tuple[SearchIndex, list[str]]) -> None:

@@ -113,7 +113,7 @@ def test_posting_values_are_whoosh_positions_bytes() -> None:
         assert search_mod._encode_positions(positions) == whoosh_format.encode(positions)
 
 
-WORD_FIELDS = ("text", "phrases", "title", "authors", "organizations", "tags")
+WORD_FIELDS = ("text", "title", "authors", "organizations", "tags")
 
 
 def _chain_schema() -> fields.Schema:
@@ -178,7 +178,7 @@ def test_writer_writes_the_same_segment_files_as_whoosh(generated: Path, tmp_pat
         for doc in docs:
             if writer_class is search_mod._Writer:  # the build hands it the text analysed beforehand
                 analysed = analyzer.analyse(doc["text"])
-                doc = {**doc, "text": analysed, "phrases": analysed}
+                doc = {**doc, "text": analysed, "sequence": analysed}
             writer.add_document(**doc)
         writer.commit()
         (segment,) = ix._segments()
