@@ -762,10 +762,21 @@ _Pieces = tuple[str, list[str], list[tuple[int, int, int]]]
 # (Each pattern starts with a literal or a class, which the regex engine scans for quickly.)
 _RECORD_START = re.compile(r"\n  - ")
 _LINE_START = re.compile(r"\n[^ \r\n]")  # a line that starts in the first column
-# An anchor, alias or tag where a value can start (checked below: at the start of the text or
-# after a space, bracket, comma or colon): a record holding one may not read alone.
-_NODE_PROPERTY = re.compile(r"[&*!]\S")
+# An anchor, alias or tag where a value can start (one of these characters at the start of the
+# text or after a space, bracket, comma or colon, and before a character that is not a space):
+# a record holding one may not read alone.
 _BEFORE_PROPERTY = frozenset(" \t\r\n[{,:")
+
+
+def _has_node_property(text: str) -> bool:
+    for mark in "&*!":  # str.find scans in C; these characters are rare in catalogue text
+        at = text.find(mark)
+        while at != -1:
+            after = text[at + 1 : at + 2]
+            if (at == 0 or text[at - 1] in _BEFORE_PROPERTY) and after and not after.isspace():
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def _records_of(text: str) -> _Pieces | None:
@@ -773,9 +784,8 @@ def _records_of(text: str) -> _Pieces | None:
     starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
     if not starts or _LINE_START.search(text, starts[0]):
         return None
-    for m in _NODE_PROPERTY.finditer(text):
-        if m.start() == 0 or text[m.start() - 1] in _BEFORE_PROPERTY:
-            return None
+    if _has_node_property(text):
+        return None
     ends = [*starts[1:], len(text)]
     lines = itertools.accumulate(
         (text.count("\n", a, b) for a, b in zip([0, *starts], starts, strict=False)), initial=1
