@@ -58,6 +58,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 from whoosh.system import _INT_SIZE as _POSITIONS_AT
@@ -128,7 +129,7 @@ LOCK_WAIT_SECONDS = 300.0
 # spreads a category's keys evenly over its stride, so that a resource added later between two
 # others gets a key between theirs and nothing else moves (``_keys_within``).
 ORDER_STRIDE = 10_000_000
-# An in-place update commits without merging segments until there are more than this many.
+# An in-place update commits without merging segments until there are this many or more.
 UPDATE_SEGMENTS = 8
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
@@ -1471,6 +1472,20 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
     return plan
 
 
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: the segments far smaller than the largest (those that in-place
+    updates added) are merged into the new one; the build's segments stay as they are."""
+    largest = max((s.doc_count_all() for s in segments), default=0)
+    small = [s for s in segments if s.doc_count_all() * 8 < largest]
+    if len(small) < 2:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
 def _keys_within(rank: int, old: Sequence[int | None]) -> list[int]:
     """Sort keys for a category's resources in their new order, keeping as many old keys as can be.
 
@@ -2081,9 +2096,9 @@ class SearchIndex:
                     vocabulary,
                     lambda n: progress(n, len(plan.add)) if progress else None,
                 )
-                # A new segment per update, merged (Whoosh's small-segment policy) only past a few.
+                # A new segment per update; the small ones are merged only once there are a few.
                 merge = len(writer.segments) >= UPDATE_SEGMENTS
-                writer.commit(mergetype=None if merge else NO_MERGE)
+                writer.commit(mergetype=_merge_small_segments if merge else NO_MERGE)
             except BaseException:
                 writer.cancel()
                 raise
