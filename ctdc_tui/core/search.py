@@ -27,11 +27,10 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -112,8 +111,14 @@ EXPANSION_SCAN = 20_000
 FRAGMENT_CHARS = 220
 # Posting lists kept between searches (a word typed earlier in the box): at most this many postings.
 TERM_CACHE_POSTINGS = 250_000
-# Decoded posting blocks of the ``phrases`` field kept between a phrase's first page and its facets.
+# Decoded posting blocks of positions (``title:"..."``) kept between a phrase's first page and its facets.
 POSITION_BLOCKS = 2_000
+# A prefix typed after words is checked on the words' best hits only when its expanded words are
+# in at least this share of the resources (counted with repeats); rarer ones are read in full.
+LAZY_PREFIX_SHARE = 0.02
+# A phrase whose candidates are more than 1/SEQUENCE_SCAN_SHARE of a segment reads the whole
+# ``sequence`` column in one pass of ``find`` instead of one ``find`` per candidate.
+SEQUENCE_SCAN_SHARE = 4
 _UNSEEN = object()
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9 ]+")
 _WORDS_ONLY = re.compile(r"\w+")
@@ -407,7 +412,8 @@ class _SequenceField(fields.COLUMN):  # type: ignore[misc]
     """
 
     def __init__(self) -> None:
-        super().__init__(columns.VarBytesColumn())
+        # Offsets always written: a reader then opens without summing every length in Python.
+        super().__init__(columns.VarBytesColumn(write_offsets_cutoff=0))
 
     def to_column_value(self, value: Any) -> bytes:
         if not isinstance(value, _Analysed):
@@ -2421,7 +2427,7 @@ class SearchIndex:
         if found is None:
             if any(k[0] != key[0] for k in self._columns):
                 self._columns.clear()
-            found = list(self._searcher.reader().column_reader(name))
+            found = _column_values(self._searcher.reader(), name)
             self._columns[key] = found
         return found
 
@@ -2439,6 +2445,10 @@ class SearchIndex:
                 return self._phrase_first_page(evaluator, q, category, limit)
             if isinstance(q, query.ConstantScoreQuery) and sort == "relevance" and limit is not None:
                 first = self._prefix_first_page(evaluator, q, category, limit)
+                if first is not None:
+                    return first
+            if type(q) is query.And and q.boost == 1.0 and sort == "relevance" and limit is not None:
+                first = self._and_prefix_first_page(evaluator, q, category, limit)
                 if first is not None:
                     return first
             matched = evaluator.eval(q)
@@ -2514,44 +2524,141 @@ class SearchIndex:
         """A phrase's best hits, checking word order only for the best-scored candidates.
 
         The phrase's score is its words' score, known for every resource that has all the words;
-        their positions are read for the best candidates first, a few pages at a time, until a page
-        of hits is found. The total is then a lower bound ("50+") until the per-category counts
-        are asked for, which check every candidate.
+        their order is checked for the best candidates first. The total is then a lower bound
+        ("50+") until the per-category counts are asked for, which check every candidate.
         """
         scored = evaluator.eval(q.a)
+        return self._filtered_first_page(
+            scored, lambda docs: evaluator.phrase_filter(q.b, docs), None, category, limit
+        )
+
+    def _and_prefix_first_page(
+        self, evaluator: _Evaluator, q: Any, category: str | None, limit: int
+    ) -> _Hits | None:
+        """Words and a prefix (``housing da`` typed in the box): the prefix checked on the best only.
+
+        The prefix part scores a constant, so the order of the hits is the order of the words'
+        score. Reading every document of the prefix's (often very common) expanded words would
+        cost more than the words themselves; instead the best candidates of the words are checked
+        against their ``sequence`` (does it hold one of the expanded words?), a few pages at a time.
+        """
+        parts = list(q.subqueries)
+        lazy = [i for i, part in enumerate(parts) if self._text_words(part) is not None]
+        if not lazy or len(lazy) == len(parts) or any(isinstance(p, query.Not) for p in parts):
+            return None
+        # Whoosh sums an AND's parts in order; with the constants last (or two parts, where the
+        # order cannot matter) the total rises with the words' score, so their order is the order.
+        if len(parts) > 2 and min(lazy) < len(parts) - len(lazy):
+            return None
+        reader = self._searcher.reader()
+        groups: list[list[str]] = []
+        rate = 1.0  # the expected share of candidates that pass (the words counted independently)
+        for i in lazy:
+            words = self._text_words(parts[i]) or []
+            groups.append(words)
+            share = sum(reader.doc_frequency("text", w) for w in words) / max(1, reader.doc_count())
+            if share < LAZY_PREFIX_SHARE:  # rare words: reading them in full is cheaper
+                return None
+            rate *= min(1.0, share)
+        base_parts = [p for i, p in enumerate(parts) if i not in lazy]
+        base = evaluator.eval(base_parts[0] if len(base_parts) == 1 else query.And(base_parts))
+        constants = [float(parts[i].score) for i in lazy]
+
+        def total_score(s: float) -> float:
+            for c in constants:
+                s += c
+            return s
+
+        def every_match() -> Mapping[int, float]:
+            # The counts need every match: reading the expanded words beats checking each candidate.
+            with self._lock:
+                return evaluator.eval(q)
+
+        def keep(docs: Collection[int]) -> set[int]:
+            return evaluator.sequence_filter(groups, docs)
+
+        return self._filtered_first_page(base, keep, total_score, category, limit, every_match, rate)
+
+    def _text_words(self, part: Any) -> list[str] | None:
+        """The words of a constant-score expansion on ``text`` (a prefix typed last), else None."""
+        if not isinstance(part, query.ConstantScoreQuery):
+            return None
+        child = part.child
+        terms = [child] if isinstance(child, query.Term) else list(getattr(child, "subqueries", ()))
+        if type(child) not in (query.Term, query.Or) or not terms:
+            return None
+        if type(child) is query.Or and child.minmatch:
+            return None
+        if not all(isinstance(t, query.Term) and t.fieldname == "text" for t in terms):
+            return None
+        return [str(t.text) for t in terms]
+
+    def _filtered_first_page(
+        self,
+        scored: Mapping[int, float],
+        keep: Callable[[Collection[int]], set[int]],
+        total_score: Callable[[float], float] | None,
+        category: str | None,
+        limit: int,
+        every: Callable[[], Mapping[int, float]] | None = None,
+        rate: float = 0.5,
+    ) -> _Hits:
+        """The best ``limit`` of ``scored`` that pass ``keep``, checking the best-scored first.
+
+        ``total_score`` maps a candidate's score to its hit's score (it must not change their
+        order). Candidates are checked a few pages at a time, as many as the hit rate so far says
+        a page needs; the total is a lower bound until every match is asked for.
+        """
         chosen: Mapping[int, float] = scored
         if category is not None:
             wanted = category.lower()
             cats = self._category_column(self._searcher)
             chosen = {d: s for d, s in scored.items() if cats[d].lower() == wanted}
-        ranked = _top(chosen, 4 * limit)
+        # Enough candidates for a page at the expected pass rate, with room to spare.
+        ranked = _top(chosen, limit + int(2 * limit / max(rate, 0.01)))
         found: list[tuple[int, float]] = []
-        verified: set[int] = set()  # candidates whose word order was checked, hit or not
+        verified: set[int] = set()  # candidates checked, kept or not
         checked = 0
         while True:
             batch = ranked[checked:]
-            kept = evaluator.phrase_filter(q.b, [d for d, _s in batch])
+            kept = keep([d for d, _s in batch])
             found.extend((d, s) for d, s in batch if d in kept)
             verified.update(d for d, _s in batch)
             checked = len(ranked)
             if len(found) >= limit or checked >= len(chosen):
                 break
-            # Ask for as many more as the hit rate so far says a page needs (twice that); when
-            # that is most of what is left, check everything left in one pass over the blocks.
             rate = max(len(found), 1) / checked
             more = checked + int(2 * (limit - len(found)) / rate)
             ranked = _top(chosen, len(chosen) if more > len(chosen) // 2 else more)
         complete = checked >= len(chosen)
-        hits_so_far = {d for d, _s in found}
+        if total_score is not None:
+            found = [(d, total_score(s)) for d, s in found]
+            if not complete and len(found) >= limit:
+                # Two close scores can become one after the constants are added; the tie then goes
+                # to the lower document number, which may not have been checked yet.
+                last, least = found[limit - 1][1], found[limit - 1][0]
+                near = chosen[least] - 1e-9 * (abs(last) + 1.0)  # a few rounding steps below
+                # Candidates not checked yet score at most the last one checked: look only if it is near.
+                tied = []
+                if ranked and ranked[-1][1] >= near:
+                    tied = [d for d, s in chosen.items() if s >= near and d not in verified]
+                    tied = [d for d in tied if total_score(chosen[d]) >= last]
+                if tied:
+                    kept = keep(tied)
+                    verified.update(tied)
+                    found.extend((d, total_score(chosen[d])) for d in tied if d in kept)
+                    found.sort(key=lambda h: (-h[1], h[0]))
 
         def every_match() -> Mapping[int, float]:
             with self._lock:
-                rest = evaluator.phrase_filter(q.b, [d for d in scored if d not in verified])
-                return {d: s for d, s in scored.items() if d in rest or d in hits_so_far}
+                rest = keep(scored.keys())
+                out = {d: s for d, s in scored.items() if d in rest}
+                return out if total_score is None else {d: total_score(s) for d, s in out.items()}
 
         total = len(found) if complete else max(len(found), limit)
         found = found[:limit]
-        return _Hits([d for d, _s in found], [s for _d, s in found], total, not complete, False, every_match)
+        matched = every or every_match
+        return _Hits([d for d, _s in found], [s for _d, s in found], total, not complete, False, matched)
 
     def _sort_key(self, sort: Sort) -> Callable[[int], Any]:
         order = self._column("order")
@@ -2601,6 +2708,19 @@ class SearchIndex:
             literal = re.split(r"[*?]", q.text, maxsplit=1)[0]
             pattern = re.compile(re.escape(q.text).replace(r"\*", ".*").replace(r"\?", ".") + "$")
             return self._expand(q.fieldname, literal, pattern, reader, cache, q.boost)
+        if isinstance(q, query.NumericRange) and q.constantscore:
+            # ``year:2014..2017``: the years' own terms (one per year), not Whoosh's range matcher,
+            # which the evaluator could only walk document by document.
+            compiled = q._compile_query(reader)
+            if not isinstance(compiled, query.ConstantScoreQuery):
+                return compiled
+            child = compiled.child
+            if isinstance(child, query.TermRange):
+                btexts = sorted(child._btexts(reader))
+                if not btexts:
+                    return query.NullQuery
+                child = query.Or([query.Term(q.fieldname, b) for b in btexts])
+            return query.ConstantScoreQuery(child, compiled.score)
         if isinstance(q, query.Every):
             # field:* would list every word of the field; every resource has these fields anyway
             return query.Term("bookmarked", "yes") if q.fieldname == "note" else query.Every(boost=q.boost)
@@ -2767,8 +2887,7 @@ class SearchIndex:
     def _category_column(self, searcher: Any) -> list[str]:
         key = id(searcher)
         if self._categories_by_doc is None or self._categories_by_doc[0] != key:
-            column = searcher.reader().column_reader("category")
-            self._categories_by_doc = (key, list(column))
+            self._categories_by_doc = (key, _column_values(searcher.reader(), "category"))
         return self._categories_by_doc[1]
 
     # ---------------------------------------------------------- related
@@ -2789,8 +2908,13 @@ class SearchIndex:
                 ]
                 if not subqueries:
                     return []
-                hits = searcher.search(query.Or(subqueries), limit=limit, mask=query.Term("id", resource_id))
-                return [self._stored(searcher, hit.docnum) for hit in hits]
+                # The bulk evaluator, as for a search: Whoosh's matcher took a third of a second at
+                # 100,000 resources, long enough to hold up the next keystroke's search.
+                evaluator = self._evaluator()
+                scores = evaluator.eval(query.Or(subqueries))
+                for docnum in evaluator.docs(query.Term("id", resource_id)):
+                    scores.pop(docnum, None)
+                return [self._stored(searcher, d) for d, _s in _top(scores, limit)]
         except Exception:
             return []
 
@@ -3192,15 +3316,41 @@ class _Evaluator:
 
     def text_phrase_filter(self, q: _TextPhrase, candidates: Collection[int]) -> set[int]:
         """The candidates whose ``sequence`` holds the phrase."""
-        words, slop = q.words, q.slop
-        if not words:
+        if not q.words:
             return set()
-        needle = (" " + " ".join(words) + " ").encode("utf-8")
+        if q.slop == 1:
+            return self.sequence_filter([[" ".join(q.words)]], candidates)
+        return self._sequence_scan(candidates, lambda value: _phrase_in(value, q.words, q.slop))
+
+    def sequence_filter(self, groups: Sequence[Sequence[str]], candidates: Collection[int]) -> set[int]:
+        """The candidates whose ``sequence`` holds one of the runs of words of every group."""
+        needles = [[(" " + run + " ").encode("utf-8") for run in group] for group in groups]
+
+        def holds(value: bytes) -> bool:
+            return all(any(n in value for n in group) for group in needles)
+
+        if not needles:
+            return set(candidates)
+        return self._sequence_scan(candidates, holds, needles)
+
+    def _sequence_scan(
+        self,
+        candidates: Collection[int],
+        holds: Callable[[bytes], bool],
+        needles: Sequence[Sequence[bytes]] | None = None,
+    ) -> set[int]:
+        """The candidates whose ``sequence`` value ``holds``; with ``needles``, found in the map."""
         found: set[int] = set()
-        by_leaf: dict[int, list[int]] = {}
-        ends = [offset for _r, offset in self.leaves[1:]]
-        for d in candidates:
-            by_leaf.setdefault(bisect.bisect_right(ends, d) if ends else 0, []).append(d)
+        by_leaf: dict[int, Collection[int]] = {}
+        if len(self.leaves) == 1:
+            by_leaf[0] = candidates
+        else:  # a few segments: one cheap pass each
+            bounds = [offset for _r, offset in self.leaves] + [self.searcher.reader().doc_count_all()]
+            for leaf in range(len(self.leaves)):
+                lo, hi = bounds[leaf], bounds[leaf + 1]
+                by_leaf[leaf] = [d for d in candidates if lo <= d < hi]
+        wanted = candidates if isinstance(candidates, (set, frozenset, KeysView)) else set(candidates)
+        single = needles[0][0] if needles is not None and len(needles) == 1 and len(needles[0]) == 1 else None
         for leaf, docnums in by_leaf.items():
             column = self._sequences(leaf)
             if column is None:
@@ -3208,12 +3358,27 @@ class _Evaluator:
             offset = self.leaves[leaf][1]
             starts, lengths = column._offsets, column._lengths
             base, dbfile = column._basepos, column._dbfile
-            if slop == 1 and isinstance(dbfile, _MappedFile):
+            if needles is not None and isinstance(dbfile, _MappedFile):
                 # ``find`` on the map itself: nothing is copied per resource.
                 find, at = dbfile._source.find, dbfile._base + base
+                if single is not None and len(docnums) * SEQUENCE_SCAN_SHARE > len(lengths):
+                    # Most resources are candidates (a phrase of common words): one pass of ``find``
+                    # over the whole column, jumping to the next resource after each match.
+                    matches = self._column_matches(column, single)
+                    found.update(d + offset for d in matches if d + offset in wanted)
+                    continue
+                if single is not None:
+                    for n, d in enumerate(docnums):
+                        start = at + starts[d - offset]
+                        if find(single, start, start + lengths[d - offset]) >= 0:
+                            found.add(d)
+                        if n % 8192 == 8191:
+                            self._check_time()
+                    continue
                 for n, d in enumerate(docnums):
                     start = at + starts[d - offset]
-                    if find(needle, start, start + lengths[d - offset]) >= 0:
+                    end = start + lengths[d - offset]
+                    if all(any(find(x, start, end) >= 0 for x in group) for group in needles):
                         found.add(d)
                     if n % 8192 == 8191:
                         self._check_time()
@@ -3221,11 +3386,32 @@ class _Evaluator:
                 get = dbfile.get
                 for n, d in enumerate(docnums):
                     local = d - offset
-                    if _phrase_in(get(base + starts[local], lengths[local]), words, slop):
+                    if holds(get(base + starts[local], lengths[local])):
                         found.add(d)
                     if n % 8192 == 8191:
                         self._check_time()
         return found
+
+    def _column_matches(self, column: Any, needle: bytes) -> list[int]:
+        """The (segment) document numbers whose ``sequence`` value holds ``needle``, by one scan."""
+        dbfile, starts, lengths = column._dbfile, column._offsets, column._lengths
+        if not len(starts):
+            return []
+        find, at = dbfile._source.find, dbfile._base + column._basepos
+        stop = at + starts[-1] + lengths[-1]
+        out: list[int] = []
+        pos = at
+        while True:
+            i = find(needle, pos, stop)
+            if i < 0:
+                return out
+            # Values start and end with a space and needles never hold two spaces running, so a
+            # match lies inside one value.
+            d = bisect.bisect_right(starts, i - at) - 1
+            out.append(d)
+            pos = at + starts[d] + lengths[d]
+            if len(out) % 8192 == 0:
+                self._check_time()
 
     def phrase_filter(self, q: Any, candidates: Collection[int]) -> set[int]:
         """The candidates in which the phrase's words stand side by side, in order."""
@@ -3357,6 +3543,8 @@ class _Evaluator:
     def _bytes(self, fieldname: str, text: Any) -> bytes | None:
         if fieldname not in self.schema:
             return None
+        if isinstance(text, bytes):  # already the indexed form (a year of ``year:2014..2017``)
+            return text
         try:
             return self.schema[fieldname].to_bytes(text)  # type: ignore[no-any-return]
         except ValueError:
@@ -3492,15 +3680,15 @@ def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, floa
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     if limit <= 0:
         return []
-    top = heapq.nlargest(limit, scores.items(), key=itemgetter(1))
-    threshold = top[-1][1]
-    if list(scores.values()).count(threshold) > sum(1 for _d, s in top if s == threshold):
-        # Ties cut at the threshold (every hit of a lone prefix scores the same): the lowest docnums.
-        top = [(d, s) for d, s in top if s > threshold]
-        ties = heapq.nsmallest(limit - len(top), [d for d, s in scores.items() if s == threshold])
-        top.extend((d, threshold) for d in ties)
-    top.sort(key=lambda kv: (-kv[1], kv[0]))
-    return top
+    # The limit-th best score, from the scores alone (no key function: about 3 times faster), then
+    # everything at least as good. BM25 scores of one word take few values, so ties are common:
+    # those cut at the threshold go to the lowest docnums.
+    threshold = heapq.nlargest(limit, scores.values())[-1]
+    good = [(d, s) for d, s in scores.items() if s >= threshold]  # fewer than limit score above it
+    above = sorted(((d, s) for d, s in good if s > threshold), key=lambda kv: (-kv[1], kv[0]))
+    ties = heapq.nsmallest(limit - len(above), [d for d, s in good if s == threshold])
+    above.extend((d, threshold) for d in ties)
+    return above
 
 
 class _Deadline(TimeLimitCollector):  # type: ignore[misc]
@@ -3624,6 +3812,52 @@ class _MappedFile(StructFile):  # type: ignore[misc]
 
     def subset(self, position: int, length: int, name: str | None = None) -> _MappedFile:
         return _MappedFile(self._source, self._base + position, length, name=name or self._name)
+
+
+def _column_values(reader: Any, name: str) -> list[Any]:
+    """Every document's value of a column, each segment's column read in one piece.
+
+    Whoosh's column readers hand out one value at a time through two generators and a
+    translation call: about 1.5 µs a value, 0.1 to 0.2 s a column at 100,000 resources.
+    """
+    field = reader.schema[name]
+    translate = field.from_column_value
+    out: list[Any] = []
+    for leaf, _offset in reader.leaf_readers():
+        raw = leaf.column_reader(name, translate=False)
+        values = _raw_column(raw, leaf.doc_count_all())
+        if values is None:  # another kind of column: Whoosh's way
+            out.extend(leaf.column_reader(name))
+            continue
+        if len(values) > 64 and len(set(values[:64])) < 16:  # few distinct values (a category)
+            known = {v: translate(v) for v in set(values)}
+            out.extend([known[v] for v in values])
+        else:
+            out.extend([translate(v) for v in values])
+    return out
+
+
+def _raw_column(raw: Any, doccount: int) -> list[Any] | None:
+    """The stored values of one segment's column, or None for a kind of column not read here."""
+    if isinstance(raw, columns.VarBytesColumn.Reader):
+        starts, lengths = raw._offsets, raw._lengths
+        if not len(lengths):
+            return [b""] * doccount
+        data = raw._dbfile.get(raw._basepos, starts[-1] + lengths[-1])
+        values = [data[a : a + n] for a, n in zip(starts, lengths, strict=True)]
+        return values + [b""] * (doccount - len(values))
+    if isinstance(raw, columns.NumericColumn.Reader):
+        try:
+            numbers = array(raw._typecode)
+        except ValueError:  # pragma: no cover - a typecode array cannot hold
+            return None
+        if numbers.itemsize != raw._fixedlen:  # pragma: no cover - e.g. "L" on 64-bit Linux
+            return None
+        numbers.frombytes(raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen))
+        if sys.byteorder == "little":  # stored big-endian ("!" in struct)
+            numbers.byteswap()
+        return numbers.tolist() + [raw._default] * (doccount - raw._count)
+    return None
 
 
 def _open_compound_member(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:

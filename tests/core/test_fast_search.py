@@ -70,7 +70,7 @@ def _query(draw: st.DrawFn, words: list[str]) -> str:
     def word() -> str:
         return draw(st.sampled_from(head if draw(st.booleans()) else tail))
 
-    shape = draw(st.integers(0, 10))
+    shape = draw(st.integers(0, 11))
     if shape == 0:
         return word()
     if shape == 1:
@@ -91,6 +91,8 @@ def _query(draw: st.DrawFn, words: list[str]) -> str:
         return f"{word()} {word()} zzqxw"
     if shape == 9:
         return f"{word()}~ {word()}"
+    if shape == 10:  # typed in the search box: the last word is a prefix
+        return f"{word()} {word()} {word()[:2]}*"
     # ANDMAYBE only at the top: nested in an AND, Whoosh's matcher adds the optional word's score
     # only sometimes (it does not move the optional side along); ours always adds it.
     return f"{word()} ANDMAYBE {word()}"
@@ -112,6 +114,8 @@ def test_known_query_shapes_agree_with_whoosh(corpus: tuple[SearchIndex, list[st
         f"{words[0]} -{words[1]}",
         f"({words[2]} OR {words[40]}) AND NOT {words[3]}",
         f"{words[5][:2]}* {words[0]}",
+        f"{words[0]} {words[3][:2]}*",  # words, then a prefix: checked on the best candidates only
+        f"{words[1]} {words[4]} {words[2][:1]}*",
         f"{words[0]} {words[0]} {words[0]}",  # one cached posting list three times (found by hypothesis)
     ]:
         for any_word in (False, True):
@@ -166,7 +170,11 @@ def _brute_phrase(words: list[str], slop: int, catalog: list[object]) -> set[str
     return found
 
 
-def test_phrases_match_a_brute_force_reading_of_every_resource(corpus: tuple[SearchIndex, list[str]]) -> None:
+@pytest.mark.parametrize("scan_share", [0, 10**9], ids=["one find per candidate", "one pass over the column"])
+def test_phrases_match_a_brute_force_reading_of_every_resource(
+    corpus: tuple[SearchIndex, list[str]], scan_share: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_mod, "SEQUENCE_SCAN_SHARE", scan_share)
     index, words = corpus
     catalog = list(load_catalog(index.catalogue_path)[0])
     assert catalog, "the corpus fixture's catalogue"
@@ -238,6 +246,9 @@ def test_segments_with_deleted_documents_agree_with_whoosh(tmp_path: Path) -> No
             for sort in SORTS:
                 _assert_same(index, _parsed(index, text_), None, sort)
         assert index.search("quibblewort").total == 5
+        for name in ("id", "category", "order", "title_sort", "year_sort", "sequence"):
+            # read a segment at a time in one piece: the same values as Whoosh's column readers
+            assert search_mod._column_values(reader, name) == list(reader.column_reader(name)), name
 
 
 def test_positions_bitmap_round_trip() -> None:
@@ -328,3 +339,36 @@ def test_lone_prefix_first_page_reads_ahead_only(
     exact = index.search(f"{words[0][:1]}*", limit=None, category=category).total
     _ = results.facets  # counting every match makes the total exact
     assert results.total == exact and not results.total_is_estimate
+
+
+def test_words_then_a_common_prefix_check_only_the_best_candidates(
+    corpus: tuple[SearchIndex, list[str]],
+) -> None:
+    index, words = corpus
+    prefix = next(w[:2] for w in words if len(w) > 3)
+    for text in (f"{words[0]} {prefix}", f"{words[1]} {words[0]} {prefix}"):
+        page = index.search(text, limit=5, as_you_type=True)
+        whole = index.search(text, limit=None, as_you_type=True)
+        assert page.total_is_estimate, text  # the prefix was not read in full
+        assert [r.id for r in page] == [r.id for r in whole[:5]], text
+        assert [page.score(i) for i in range(5)] == pytest.approx([whole.score(i) for i in range(5)])
+        assert sum(page.facets.values()) == whole.total == page.total, text
+
+
+def test_related_resources_are_whoosh_scoring_every_match(corpus: tuple[SearchIndex, list[str]]) -> None:
+    from whoosh import query
+
+    index, _words = corpus
+    searcher = index._searcher
+    checked = 0
+    for category in index.catalogue.categories:
+        for rid in category.resource_ids[:4]:
+            res = index.get(rid)
+            assert res is not None
+            text = " ".join([res.title, res.title, " ".join(res.tags), res.description])
+            keys = searcher.key_terms_from_text("text", text, numterms=16, normalize=True)
+            terms = [query.Term("text", w, boost=float(x)) for w, x in keys]
+            every = searcher.search(query.Or(terms), limit=None, mask=query.Term("id", rid))
+            assert [r.id for r in index.related(rid)] == [hit["id"] for hit in every[:5]], rid
+            checked += 1
+    assert checked >= 8
