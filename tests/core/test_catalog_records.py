@@ -24,7 +24,7 @@ from tests.benchmarks.generate_catalogue import generate
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("gen") / "catalogue", 150, seed=5)
+    return generate(tmp_path_factory.mktemp("gen") / "catalogue", 100, seed=5)
 
 
 @pytest.fixture
