@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from time import monotonic
+from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
+from textual.worker import get_current_worker
 
 from ctdc_tui.core.link_status import archived_url, is_openable
 from ctdc_tui.tui.advice import EmptyView, empty_advice
@@ -53,6 +55,9 @@ DETAIL_AFTER_TYPING = 0.2
 RELATED_QUIET = 0.4
 # Near the end of a search's first page the list asks for at least this many hits (then 4x).
 MORE_AT_LEAST = 1000
+# Pages below the one on screen whose rows are read ahead, in the background, besides the next
+# one (_prefetch_rows).
+PREFETCH_PAGES = 2
 
 
 class ViewsMixin:
@@ -95,6 +100,8 @@ class ViewsMixin:
         self._typing_detail = False  # the pending detail update waits for typing to pause
         self._related_timer: Any = None  # the pending related lookup, while the cursor moves
         self._last_rows_at = 0.0  # monotonic time new rows were shown (their first frame needs the index)
+        self._prefetched: tuple[int, int, int] | None = None  # (rows, top, page) of the last prefetch
+        self._prefetch_generation = 0
 
     # ------------------------------------------------------------------ facts
     def categories(self) -> list[Category]:
@@ -503,6 +510,7 @@ class ViewsMixin:
 
     def update_detail(self) -> None:
         self._typing_detail = False
+        self.query_one(StatusLine).release()  # type: ignore[attr-defined]  # typing has paused
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -604,6 +612,44 @@ class ViewsMixin:
     def on_resource_list_highlighted(self, event: ResourceList.Highlighted) -> None:
         if event.resource_list is not None and event.resource_list.id == "results":
             self.follow_cursor(event.resource_id)
+            self.call_after_refresh(self._prefetch_rows)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------- prefetch
+    def _prefetch_rows(self) -> None:
+        """Read the rows the next page steps would show, in the background.
+
+        Drawing a row the list has not shown yet reads its resource from the index
+        (0.1-0.3 ms a row at 100,000 resources), about a third of a page step's time.
+        Once the list is drawn, a worker reads the rows from one page below the
+        page-aligned top to PREFETCH_PAGES + 1 pages further, and one page above it;
+        the rows it has read draw from memory.
+        """
+        rows = self.rows
+        if not isinstance(rows, ResultRows):
+            return  # bookmarks are in memory
+        if monotonic() - self._last_query_at < DETAIL_AFTER_TYPING:
+            return  # while typing, reading ahead would compete with the next key's search
+        results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
+        page = max(results_list.scrollable_content_region.height, 1)
+        # In whole pages, so that a cursor moving a line at a time does not start a worker per step.
+        top = results_list.scroll_offset.y // page * page
+        window = (id(rows), top, page)
+        if window == self._prefetched:
+            return
+        self._prefetched = window
+        self._prefetch_generation += 1
+        ranges = [(top + page, top + (2 + PREFETCH_PAGES) * page), (max(top - page, 0), top)]
+        self._warm_rows(self._prefetch_generation, rows, ranges)
+
+    @work(thread=True, group="prefetch", exclusive=True, exit_on_error=False)
+    def _warm_rows(self, generation: int, rows: ResultRows, ranges: list[tuple[int, int]]) -> None:
+        worker = get_current_worker()
+        for start, stop in ranges:
+            for i in range(start, min(stop, len(rows))):
+                if generation != self._prefetch_generation or worker.is_cancelled:
+                    return  # the list moved on (or the app is closing)
+                rows.resource(i)  # Results keeps what it read
+                sleep(0)  # let the UI thread run: the next key may be waiting for the interpreter
 
     def on_resource_list_selected(self, event: ResourceList.Selected) -> None:
         if event.resource_list is not None and event.resource_list.id == "results":

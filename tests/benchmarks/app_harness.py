@@ -66,6 +66,27 @@ class FrameClock:
             await asyncio.sleep(0.0005)
 
 
+class Painted:
+    """What a widget showed the last time it was drawn: ``read()`` taken as its lines are rendered.
+
+    A frame's snapshot of the app's state says what the frame was composed *after*,
+    not what it drew: a widget whose refresh has not reached the screen yet (Textual
+    posts it from the widget's own message queue) is drawn a frame later. Reading the
+    state while the widget renders its lines ties it to the frame that shows it.
+    """
+
+    def __init__(self, widget: Any, read: Callable[[], Any]) -> None:
+        self.read = read
+        self.value = read()
+        original = widget.render_lines
+
+        def render_lines(crop: Any) -> Any:
+            self.value = self.read()
+            return original(crop)
+
+        widget.render_lines = render_lines
+
+
 KEY_CHARS = {"space": " "}
 
 

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from app_harness import FrameClock, Mark, now, peak_rss_mib, send_key, summary_ms  # noqa: E402
+from app_harness import FrameClock, Mark, Painted, now, peak_rss_mib, send_key, summary_ms  # noqa: E402
 
 SIZE = (120, 40)
 LIST_ROWS = 100_000
@@ -396,7 +396,16 @@ async def child_typing(args: dict[str, Any]) -> dict[str, Any]:
         debug("list filled", rows.row_count)
         result["rows"] = rows.row_count
         result["total"] = app.index.info.resource_count
-        clock = FrameClock(app, lambda: (box.value, rows.source, _shown_query(rows.source)))
+        # What the search box and the list last drew (not what the app holds): the list's
+        # new rows often reach the screen a frame after the status line that announces them.
+        typed_shown = Painted(box, lambda: box.value)
+        rows_shown = Painted(rows, lambda: (rows.source, rows.cursor))
+
+        def shown() -> tuple[str, Any, str | None]:
+            source = rows_shown.value[0]
+            return typed_shown.value, source, _shown_query(source)
+
+        clock = FrameClock(app, shown)
         await pilot.press("slash")
         assert box.has_focus, "the search box did not take the focus on /"
 
@@ -461,7 +470,7 @@ async def child_typing(args: dict[str, Any]) -> dict[str, Any]:
             def cursor() -> int:
                 return int(rows.cursor)
 
-            clock._snapshot = cursor
+            clock._snapshot = lambda: int(rows_shown.value[1])  # the cursor as last drawn
             clock.frames.clear()
             downs = min(150, rows.row_count - 1)
             result["app_down"] = summary_ms(await _steps(app, clock, "j", downs, cursor, 1))

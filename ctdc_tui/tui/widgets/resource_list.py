@@ -42,7 +42,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -138,6 +138,20 @@ class _Columns:
         gaps = sum(1 for part in (marks, credit, year) if part)
         title = max(inner - marks - credit - year - gaps, 0)
         return cls(marks, title, credit, year)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """What one drawing pass over the list's lines shares."""
+
+    width: int
+    count: int
+    top: int
+    height: int
+    focus: bool
+    base: Style
+    parts: dict[bool, tuple[Style, Style, Style, Style]]  # is_cursor -> line, marks, credit, year
+    columns: _Columns
 
 
 class ResourceList(ScrollView, can_focus=True):
@@ -244,6 +258,9 @@ class ResourceList(ScrollView, can_focus=True):
         self._cursor = 0 if len(self._source) else -1
         self._empty_message = empty_message
         self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(self.CACHE_SIZE)
+        # The same rows drawn for another source (kept across ``set_rows``).
+        self._row_strips: LRUCache[tuple[Row, int, bool, bool], Strip] = LRUCache(self.CACHE_SIZE)
+        self._pass: _Pass | None = None
         self._announced: tuple[str | None, int] | None = None
         self._near_end_sent = False
         self._update_virtual_size()
@@ -368,55 +385,92 @@ class ResourceList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._row_strips.clear()
 
     # -- rendering ------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of this pass shares (widths, styles, the scroll position) is read
+        # once: per line it cost more than drawing a cached row.
+        self._pass = self._render_pass()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def _render_pass(self) -> _Pass:
         width = self.scrollable_content_region.width
-        count = len(self._source)
         base = self.get_component_rich_style("resource-list--row")
+        cursor = base + self.get_component_rich_style("resource-list--cursor")
+        parts: dict[bool, tuple[Style, Style, Style, Style]] = {}
+        for is_cursor, line in ((False, base), (True, cursor)):
+
+            def part(name: str, line: Style = line, is_cursor: bool = is_cursor) -> Style:
+                style = self.get_component_rich_style(name, partial=True)
+                # On the cursor line the cursor colours win over the column colours.
+                return line + (Style(bold=style.bold, italic=style.italic) if is_cursor else style)
+
+            parts[is_cursor] = (
+                line,
+                part("resource-list--marks"),
+                part("resource-list--credit"),
+                part("resource-list--year"),
+            )
+        return _Pass(
+            width=width,
+            count=len(self._source),
+            top=self.scroll_offset.y,
+            height=self.size.height,
+            focus=self.has_focus,
+            base=base,
+            parts=parts,
+            columns=_Columns.for_width(width, self.marks_width),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        pass_ = self._pass or self._render_pass()
+        width, count = pass_.width, pass_.count
         if not count:
-            return self._empty_line(y, width, base)
-        index = self.scroll_offset.y + y
+            return self._empty_line(y, width, pass_.base)
+        index = pass_.top + y
         if not 0 <= index < count:
-            return Strip.blank(width, base)
-        if not self._near_end_sent and index >= count - max(self.size.height, 1):
+            return Strip.blank(width, pass_.base)
+        if not self._near_end_sent and index >= count - max(pass_.height, 1):
             self._near_end_sent = True
             # Not from here: drawing runs in the screen's context, and a message made there
             # counts the screen as its sender, so it would stop bubbling below the screen.
             self.call_later(self._send_near_end, count)
         is_cursor = index == self._cursor
-        key = (index, width, is_cursor, self.has_focus)
+        key = (index, width, is_cursor, pass_.focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(self._source.row(index), width, is_cursor)
+            row = self._source.row(index)
+            # New rows (the next keystroke's results) often show resources already drawn.
+            row_key = (row, width, is_cursor, pass_.focus)
+            strip = self._row_strips.get(row_key)
+            if strip is None:
+                strip = self._render_row(row, width, is_cursor, pass_)
+                self._row_strips[row_key] = strip
             self._strips[key] = strip
         return strip
 
-    def _render_row(self, row: Row, width: int, is_cursor: bool) -> Strip:
-        base = self.get_component_rich_style("resource-list--row")
+    def _render_row(self, row: Row, width: int, is_cursor: bool, pass_: _Pass | None = None) -> Strip:
+        pass_ = pass_ or self._render_pass()
+        base, marks_style, credit_style, year_style = pass_.parts[is_cursor]
         if width < 4:
-            return Strip([Segment(_fit(one_line(row.title), width), base)], width)
-        cols = _Columns.for_width(width, self.marks_width)
-        if is_cursor:
-            base = base + self.get_component_rich_style("resource-list--cursor")
-
-        def part(name: str) -> Style:
-            style = self.get_component_rich_style(name, partial=True)
-            # On the cursor line the cursor colours win over the column colours.
-            return base + (Style(bold=style.bold, italic=style.italic) if is_cursor else style)
-
+            return Strip([Segment(_fit(one_line(row.title), width), pass_.base)], width)
+        cols = pass_.columns if width == pass_.width else _Columns.for_width(width, self.marks_width)
         # Exactly ``width`` cells: 1 + marks + 1 + title [+ 1 + credit] [+ 1 + year] + 1.
         pieces: list[tuple[str, Style]] = [(" ", base)]
         if cols.marks:
-            pieces += [(_fit(one_line(row.marks), cols.marks), part("resource-list--marks")), (" ", base)]
+            pieces += [(_fit(one_line(row.marks), cols.marks), marks_style), (" ", base)]
         pieces.append((_fit(one_line(row.title), cols.title), base))
         if cols.credit:
             credit = _fit_right(one_line(row.credit), cols.credit)
-            pieces += [(" ", base), (credit, part("resource-list--credit"))]
+            pieces += [(" ", base), (credit, credit_style)]
         if cols.year:
             year = "" if row.year is None else str(row.year)
-            pieces += [(" ", base), (_fit_right(year, cols.year), part("resource-list--year"))]
+            pieces += [(" ", base), (_fit_right(year, cols.year), year_style)]
         pieces.append((" ", base))
         # Neighbours of the same style become one segment: fewer segments, less work per frame.
         segments: list[Segment] = []
@@ -468,13 +522,15 @@ class ResourceList(ScrollView, can_focus=True):
         if (
             self.is_attached
             and height > 0
-            and size.width == old.width
+            and (size.width == old.width or self.styles.overflow_x == "hidden")
             and self.styles.overflow_y == "auto"
             and (size.height > height) == (old.height > height)
         ):
             # The scrollbar neither comes nor goes, so nothing else on screen moves: skip the
             # layout of the whole screen that setting ``virtual_size`` asks for (each new
             # result set would pay it), and update the scrollbar and the scroll range only.
+            # (The width differs once the vertical scrollbar has taken its column; with no
+            # horizontal scrolling nothing depends on it.)
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
             self.refresh()

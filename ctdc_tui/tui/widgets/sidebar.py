@@ -13,9 +13,15 @@ from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, RichVisual, Visual
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -54,7 +60,10 @@ class _EntryLine:
         return Measurement(min(least, options.max_width), options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+        yield self.line(options.max_width)
+
+    def line(self, width: int) -> Text:
+        """The line, exactly ``width`` cells."""
         count = self.count.copy()
         count.truncate(max(width - 2, 0))
         room = max(width - 2 - count.cell_len, 0)
@@ -64,11 +73,55 @@ class _EntryLine:
         name.truncate(room, overflow="ellipsis", pad=True)
         line = Text.assemble(shortcut, name, count)
         line.truncate(width, pad=True)
-        yield line
+        return line
 
 
-def _prompt(entry: Entry, searching: bool) -> _EntryLine:
-    return _EntryLine(entry, searching)
+class _EntryVisual(Visual):
+    """An entry's line as the option list draws it, drawn once per width and style.
+
+    Each keystroke of a search can change the counts, and the option list then
+    throws away every line it drew. Entries whose count did not change keep their
+    ``_EntryVisual`` (``Sidebar`` reuses it), so only the changed lines are drawn
+    again; and the height is always one line, so the list's layout does not render
+    each entry to count its lines.
+    """
+
+    def __init__(self, widget: Widget, entry: Entry, searching: bool) -> None:
+        self._widget = widget
+        self._line = _EntryLine(entry, searching)
+        self._rich = RichVisual(widget, self._line)
+        self._strips: dict[tuple[int, int | None, VisualStyle], list[Strip]] = {}
+
+    def render_strips(
+        self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
+    ) -> list[Strip]:
+        key = (width, height, style)
+        strips = self._strips.get(key)
+        if strips is None:
+            if width > 0:
+                strips = self._draw(width, style)[:height]
+            else:
+                strips = self._rich.render_strips(width, height, style, options)
+            if len(self._strips) >= 8:  # widths and styles come and go (resizes, themes, focus)
+                self._strips.clear()
+            self._strips[key] = strips
+        return list(strips)
+
+    def _draw(self, width: int, style: VisualStyle) -> list[Strip]:
+        """What ``RichVisual`` draws for the line (the base style under the line's own styles),
+        without the console's wrapping pass: the line is exactly ``width`` cells already."""
+        console = self._widget.app.console
+        base = style.rich_style
+        segments = list(self._line.line(width).render(console))
+        if base:
+            segments = [Segment(text, base + line_style) for text, line_style, _control in segments]
+        return [Strip(segments)]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._rich.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1  # _EntryLine is cut and padded to the width: always one line
 
 
 class Sidebar(OptionList):
@@ -97,6 +150,7 @@ class Sidebar(OptionList):
         super().__init__(id=id)
         self._entries: list[Entry] = []
         self._searching = False
+        self._visuals: dict[tuple[Entry, bool], _EntryVisual] = {}
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -114,17 +168,61 @@ class Sidebar(OptionList):
         keep = current if current is not None else self.current_key
         if list(entries) == self._entries and searching == self._searching and keep == self.current_key:
             return  # nothing to redraw (rebuilding the options lays out the whole screen)
+        before = [(entry, self._searching) for entry in self._entries]
         self._entries = list(entries)
         self._searching = searching
+        # The lines of unchanged entries are kept (see _EntryVisual); only the shown ones.
+        old, self._visuals = self._visuals, {}
+        for entry in self._entries:
+            key = (entry, searching)
+            self._visuals[key] = old.get(key) or _EntryVisual(self, entry, searching)
         # A rebuild is not a choice: without this, the highlights it causes arrive later as stale
         # ViewChosen messages and the app can flip between two views forever (issue 6 benchmarks).
         with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(Option(_prompt(entry, searching), id=entry.key) for entry in self._entries)
+            if self._same_views(before):
+                self._redraw_changed(before, keep)
+                return
+            self.set_options(
+                Option(self._visuals[(entry, searching)], id=entry.key) for entry in self._entries
+            )
             keys = [entry.key for entry in self._entries]
             if keep in keys:
                 self.highlighted = keys.index(keep)
             elif self._entries:
                 self.highlighted = 0
+
+    def _same_views(self, before: list[tuple[Entry, bool]]) -> bool:
+        """The same views in the same order as the options shown (only counts or styles differ)."""
+        options = self.options
+        return (
+            len(before) == len(self._entries) == len(options)
+            and all(option.id == entry.key for option, entry in zip(options, self._entries, strict=True))
+            and all(old.key == entry.key for (old, _), entry in zip(before, self._entries, strict=True))
+        )
+
+    def _redraw_changed(self, before: list[tuple[Entry, bool]], keep: str | None) -> None:
+        """New counts for the views shown: swap the changed lines' prompts and redraw only those lines.
+
+        ``set_options`` (and Textual's ``replace_option_prompt``) redraws every line of the
+        list, about 0.1 ms a line even when nothing in it changed: most of the sidebar's share
+        of a keystroke's frame. Every entry is one line with no dividers, so option i is line i.
+        """
+        changed = [
+            i
+            for i, (entry, old) in enumerate(zip(self._entries, before, strict=True))
+            if (entry, self._searching) != old
+        ]
+        for i in changed:
+            entry = self._entries[i]
+            self.options[i]._set_prompt(self._visuals[(entry, self._searching)])
+        if changed:
+            self._option_render_cache.clear()  # keyed by option: the changed ones are stale
+            for i in changed:
+                self.refresh_line(i)
+        keys = [entry.key for entry in self._entries]
+        index = keys.index(keep) if keep in keys else (0 if keys else None)
+        if index != self.highlighted:
+            self.highlighted = index
 
     def update_counts(self, counts: Mapping[str, int | None], *, searching: bool) -> None:
         """New counts for the same entries (facets while searching, totals while browsing)."""

@@ -79,21 +79,36 @@ class StatusLine(Static):
         super().__init__(id=id)
         self.info: StatusInfo | None = None
         self._shape = (0, 0)  # (lines, width) of the last text shown
+        self._held = False  # two lines kept for a one-line text (see show)
 
     def show(self, info: StatusInfo) -> None:
         if info == self.info:
             return  # the same words: no redraw, no layout
+        # While a search is being typed, the line does not shrink back from two lines to
+        # one: the text grows and shrinks with each key ("searching…", the any-word notice),
+        # and every change of height lays out the whole screen (about 20 ms), once per key.
+        # The app calls ``release`` once typing pauses.
+        keep_two = bool(info.query) and self.info is not None and bool(self.info.query)
         self.info = info
-        self._show(status_text(info))
+        self._show(status_text(info), keep_two=keep_two)
 
-    def _show(self, text: Text) -> None:
+    def _show(self, text: Text, *, keep_two: bool = False) -> None:
         # One line or two (the height is auto, at most 2): only a change between them
         # moves anything else, so only then lay out the screen.
         width = self.content_region.width
         lines = 1 if width > 0 and text.cell_len <= width else 2
+        self._held = keep_two and lines == 1 and self._shape == (2, width)
+        if self._held:
+            text.append("\n")  # an empty second line
+            lines = 2
         same = (lines, width) == self._shape and width > 0 and self.is_attached
         self._shape = (lines, width)
         self.update(text, layout=not same)
+
+    def release(self) -> None:
+        """Typing paused: a line kept at two lines for a one-line text shrinks to one."""
+        if self._held and self.info is not None:
+            self._show(status_text(self.info))
 
     def show_text(self, text: str) -> None:
         self.info = None

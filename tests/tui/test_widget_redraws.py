@@ -1,0 +1,98 @@
+"""The sidebar and the status line redraw no more than what changed (issue 6), and still show it."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Entry, Sidebar
+from ctdc_tui.tui.widgets.status import StatusInfo, StatusLine
+
+
+class SidebarApp(App[None]):
+    CSS = "Sidebar { width: 30; height: 1fr; border: none; padding: 0; }"
+
+    def compose(self) -> ComposeResult:
+        yield Sidebar(id="sidebar")
+
+
+def entries(counts: list[int | None]) -> list[Entry]:
+    found = [Entry(ALL, "All resources", sum(c or 0 for c in counts))]
+    found += [Entry(f"cat-{n}", f"Category {n}", count, str(n)) for n, count in enumerate(counts, 1)]
+    return [*found, Entry(BOOKMARKS, "Bookmarks", 0)]
+
+
+def screen_lines(app: App[None]) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_new_counts_redraw_only_the_changed_sidebar_lines() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(30, 12)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_entries(entries([3, 5, 7]), searching=True, current=ALL)
+        await pilot.pause()
+        options = list(sidebar.options)
+        drawn: list[int] = []
+        render_line = sidebar.render_line
+
+        def counting(y: int):  # type: ignore[no-untyped-def]
+            drawn.append(y)
+            return render_line(y)
+
+        sidebar.render_line = counting  # type: ignore[method-assign]
+        sidebar.set_entries(entries([3, 0, 7]), searching=True, current=ALL)
+        await pilot.pause()
+        assert list(sidebar.options) == options  # the same options: no rebuild of the list
+        assert sorted(set(drawn)) == [0, 2]  # "All resources" (the total) and category 2
+        lines = screen_lines(app)
+        assert lines[0].split() == ["All", "resources", "10"]
+        assert lines[2].split() == ["2", "Category", "2", "0"]
+        assert lines[3].split() == ["3", "Category", "3", "7"]
+        assert sidebar.highlighted == 0
+
+        # Other views (another catalogue): the options are built again.
+        sidebar.set_entries([Entry(ALL, "All resources", 1), Entry("x", "Other", 1, "1")], searching=False)
+        await pilot.pause()
+        assert [option.id for option in sidebar.options] == [ALL, "x"]
+        assert screen_lines(app)[1].split() == ["1", "Other", "1"]
+
+
+class StatusApp(App[None]):
+    CSS = "#status { height: auto; max-height: 2; } #below { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Static("below", id="below")
+
+
+async def test_status_line_keeps_two_lines_while_a_search_is_typed() -> None:
+    long = StatusInfo("All resources", 3, query="x" * 40, fallback=True)
+    short = StatusInfo("All resources", 3, query="x" * 41)
+    app = StatusApp()
+    async with app.run_test(size=(100, 8)) as pilot:
+        status = app.query_one(StatusLine)
+        status.show(StatusInfo("All resources", 10))
+        await pilot.pause()
+        assert status.size.height == 1
+        status.show(long)  # the any-word notice takes a second line
+        await pilot.pause()
+        assert status.size.height == 2
+        status.show(short)  # fits one line, but the search goes on: no new layout
+        await pilot.pause()
+        assert status.size.height == 2
+        lines = screen_lines(app)
+        assert lines[0].startswith("3 matches for " + "x" * 41) and not lines[1].strip()
+        status.release()  # typing paused
+        await pilot.pause()
+        assert status.size.height == 1
+        assert screen_lines(app)[1].startswith("below")
+        status.show(long)
+        await pilot.pause()
+        assert status.size.height == 2
+        status.show(StatusInfo("All resources", 10))  # the search is over
+        await pilot.pause()
+        assert status.size.height == 1
+        status.show(short)  # a new search that fits one line starts on one line
+        await pilot.pause()
+        assert status.size.height == 1
