@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -756,6 +756,48 @@ def _columns_ok(columns: Any) -> bool:
     return not any(_url_problem(url) for url in urls if not _SIMPLE_URL.match(url))
 
 
+# A file cut into records: the digest of its head (up to the first record), and each record's
+# digest and (start, end, first line) in the text.
+_Pieces = tuple[str, list[str], list[tuple[int, int, int]]]
+# (Each pattern starts with a literal or a class, which the regex engine scans for quickly.)
+_RECORD_START = re.compile(r"\n  - ")
+_LINE_START = re.compile(r"\n[^ \r\n]")  # a line that starts in the first column
+# An anchor, alias or tag where a value can start (one of these characters at the start of the
+# text or after a space, bracket, comma or colon, and before a character that is not a space):
+# a record holding one may not read alone.
+_BEFORE_PROPERTY = frozenset(" \t\r\n[{,:")
+
+
+def _has_node_property(text: str) -> bool:
+    for mark in "&*!":  # str.find scans in C; these characters are rare in catalogue text
+        at = text.find(mark)
+        while at != -1:
+            after = text[at + 1 : at + 2]
+            if (at == 0 or text[at - 1] in _BEFORE_PROPERTY) and after and not after.isspace():
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+def _records_of(text: str) -> _Pieces | None:
+    """Cut a category file into its head and records, or None when it is not in the usual layout."""
+    starts = [m.start() + 1 for m in _RECORD_START.finditer(text)]
+    if not starts or _LINE_START.search(text, starts[0]):
+        return None
+    if _has_node_property(text):
+        return None
+    ends = [*starts[1:], len(text)]
+    lines = itertools.accumulate(
+        (text.count("\n", a, b) for a, b in zip([0, *starts], starts, strict=False)), initial=1
+    )
+    spans = [(b, e, line) for b, e, line in zip(starts, ends, list(lines)[1:], strict=True)]
+
+    def digest(piece: str) -> str:
+        return hashlib.blake2b(piece.encode("utf-8"), digest_size=16).hexdigest()
+
+    return digest(text[: starts[0]]), [digest(text[b:e]) for b, e, _ in spans], spans
+
+
 class _ParseCache:
     """Checked records of big category files, as JSON in the user cache, keyed by file identity.
 
@@ -776,6 +818,13 @@ class _ParseCache:
     def get(self, name: str, key: list[int]) -> _FileResult | None:
         try:
             raw = json.loads((self.dir() / f"{name}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        return self._result(name, raw, key)
+
+    def _result(self, name: str, raw: Any, key: list[int]) -> _FileResult | None:
+        """The checked records of a cache entry for the file version ``key`` (None: not usable)."""
+        try:
             if raw["fingerprint"] != _loader_fingerprint() or raw["key"] != key:
                 return None
             columns = raw["columns"]
@@ -790,10 +839,33 @@ class _ParseCache:
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
-    def put(self, name: str, key: list[int], result: _FileResult) -> None:
+    def get_earlier(self, name: str) -> tuple[_FileResult, str, list[str], list[int]] | None:
+        """The cached version of a file that has changed since, with the digest of its head and
+        the digest and first line of each record (None: nothing usable cached)."""
+        try:
+            raw = json.loads((self.dir() / f"{name}.json").read_bytes())
+            pieces = raw.get("pieces")
+            if raw["fingerprint"] != _loader_fingerprint() or not isinstance(pieces, dict):
+                return None
+            result = self._result(name, raw, raw["key"])
+            head, digests, starts = pieces["head"], pieces["digests"], pieces["starts"]
+            if result is None or type(head) is not str or not type(digests) is type(starts) is list:
+                return None
+            if not set(map(type, digests)) <= _STR_ONLY or not set(map(type, starts)) <= {int}:
+                return None
+            if len(digests) != len(starts):
+                return None
+            return result, head, digests, starts
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, name: str, key: list[int], result: _FileResult, pieces: _Pieces | None = None) -> None:
         payload = {
             "fingerprint": _loader_fingerprint(),
             "key": key,
+            "pieces": None
+            if pieces is None
+            else {"head": pieces[0], "digests": pieces[1], "starts": [line for _b, _e, line in pieces[2]]},
             "cid": result.cid,
             "name": result.name,
             "summary": result.summary,
@@ -830,6 +902,10 @@ class _Loader:
         self.rows: list[_Row] = []  # the good records of the file being read, in file order
         self.cache = _ParseCache(folder)
         self.yaml_error_line: int | None = None  # of the file being read
+        self.last_text: str | None = None  # of the file read last
+        self.known: Mapping[str, FileOutline] = {}  # files not read: their outline stands in
+        self.outlines: dict[str, FileOutline] = {}
+        self.duplicates = False  # a resource id or a category id was used twice
 
     # ---- reporting
 
@@ -853,6 +929,14 @@ class _Loader:
 
     def read(self, name: str) -> Any:
         """Parse one file of the folder; report why not and return None when it cannot be used."""
+        shown = self.path(name)
+        text = self.read_text(name)
+        if text is None:
+            return None
+        return self.parse(text, name, shown)
+
+    def read_text(self, name: str) -> str | None:
+        """One file of the folder as text; report why not and return None when it cannot be read."""
         shown = self.path(name)
         path = self.folder / name
         try:
@@ -905,6 +989,11 @@ class _Loader:
                 column=column,
             )
             return None
+        self.last_text = text
+        return text
+
+    def parse(self, text: str, name: str, shown: str) -> Any:
+        """The YAML of one file, or None (with the problem reported) when it cannot be used."""
         root, error = _parse_yaml(text, name)
         self.yaml_error_line = error.line if error is not None else None
         if error is not None:
@@ -1174,12 +1263,20 @@ class _Loader:
 
     def load_category_file(self, name: str) -> _FileResult | None:
         """What one category file holds, from the parse cache when the file is unchanged."""
+        outline = self.known.get(name)
+        if outline is not None:  # not read: its records are known to the caller (``load_catalog_detail``)
+            return _FileResult(outline.cid, outline.name, outline.summary, [], list(outline.problems))
         key = _stat_key(self.folder / name)
         cached = self.cache.get(name, key) if key is not None else None
         if cached is not None:
             return cached
+        if key is not None:
+            reused = self._reuse_records(name, key)
+            if reused is not None:
+                return reused
         outer_problems, outer_rows = self.problems, self.rows
         self.problems, self.rows = [], []
+        self.last_text = None
         try:
             found = self._read_category_file(name)
             result = (
@@ -1190,13 +1287,73 @@ class _Loader:
         finally:
             self.problems, self.rows = outer_problems, outer_rows
         if key is not None:
-            self.cache.put(name, key, result)
+            pieces = (
+                _records_of(self.last_text) if self.last_text is not None and not result.problems else None
+            )
+            self.cache.put(name, key, result, pieces)
         return result
 
-    def _read_category_file(self, name: str) -> tuple[str, str, str] | None:
+    def _reuse_records(self, name: str, key: list[int]) -> _FileResult | None:
+        """A changed file read record by record: records unchanged since the cached version are
+        taken from the cache and only the others are parsed, each after the file's unchanged head.
+
+        Only for files whose cached version had no problem, written in the usual layout (records
+        start with ``  - `` at the start of a line, nothing else starts a line in the list) and with
+        no anchors, aliases or tags, so that each record reads the same alone as in its file. None
+        (read the whole file) otherwise, and whenever a parsed record is not exactly one good record.
+        """
+        stale = self.cache.get_earlier(name)
+        if stale is None:
+            return None
+        earlier, head_digest, digests, starts = stale
+        if earlier.problems or not earlier.cid or len(earlier.rows) != len(digests):
+            return None
+        outer_problems = self.problems
+        self.problems = []
+        try:
+            text = self.read_text(name)
+        finally:
+            self.problems = outer_problems
+        if text is None:
+            return None
+        pieces = _records_of(text)
+        if pieces is None or pieces[0] != head_digest:
+            return None
+        head = text[: pieces[2][0][0]]
+        head_lines = head.count("\n")
+        where = {digest: i for i, digest in enumerate(digests)}
+        rows: list[_Row] = []
+        for digest, (begin, end, line) in zip(pieces[1], pieces[2], strict=True):
+            i = where.get(digest)
+            if i is not None:
+                row = earlier.rows[i]
+                rows.append((row[0], row[1] - starts[i] + line, *row[2:]))
+                continue
+            parsed = self._read_one_record(name, head + text[begin:end], earlier)
+            if parsed is None:
+                return None
+            rows.append((parsed[0], parsed[1] - head_lines - 1 + line, *parsed[2:]))
+        result = _FileResult(earlier.cid, earlier.name, earlier.summary, rows, [])
+        self.cache.put(name, key, result, pieces)
+        return result
+
+    def _read_one_record(self, name: str, text: str, earlier: _FileResult) -> _Row | None:
+        """The one good record of ``text`` (a file's head and one record), or None."""
+        outer_problems, outer_rows = self.problems, self.rows
+        self.problems, self.rows = [], []
+        try:
+            doc = self.parse(text, name, self.path(name))
+            found = self._read_category_file(name, doc) if doc is not None else None
+            ok = found == (earlier.cid, earlier.name, earlier.summary) and not self.problems
+            return self.rows[0] if ok and len(self.rows) == 1 else None
+        finally:
+            self.problems, self.rows = outer_problems, outer_rows
+
+    def _read_category_file(self, name: str, doc: Any = None) -> tuple[str, str, str] | None:
         """Read one category file into ``self.rows``/``self.problems``; (id, name, summary) or None."""
         shown = self.path(name)
-        doc = self.read(name)
+        if doc is None:
+            doc = self.read(name)
         if doc is None:
             return None
         self.unknown_keys(doc, CATEGORY_FILE_KEYS, shown, "a category file", None)
@@ -1446,6 +1603,8 @@ class _Loader:
             rid, line = row[0], row[1]
             first = seen.get(rid)
             if first is not None:
+                if first[1] < 0:  # first seen in a file that was not read
+                    raise _NeedsEveryFile
                 self.duplicate(rid, first, (file, line))
                 continue
             seen[rid] = (file, line)
@@ -1473,8 +1632,19 @@ class _Loader:
             ids.append(rid)
         return ids
 
+    def add_known_ids(self, ids: Sequence[str], file: str) -> list[str]:
+        """Take the ids of a file that was not read (its records stay out of ``catalog.resources``)."""
+        seen = self.seen
+        for rid in ids:
+            if rid in seen:  # which one is kept depends on the records: read every file
+                raise _NeedsEveryFile
+            seen[rid] = (file, -1)
+        self.order += len(ids)
+        return list(ids)
+
     def duplicate(self, rid: str, first: tuple[str, int], again: tuple[str, int]) -> None:
         """Report a duplicate id at both places (each is where someone may need to edit)."""
+        self.duplicates = True
         hint = "give one of them a different id (ids must be unique across the whole catalogue)"
         self.problem(
             "error",
@@ -1593,10 +1763,15 @@ class _Loader:
             got = self.load_category_file(name)
             if got is None:
                 return
+            outline = self.known.get(name)
+            self.outlines[name] = outline or FileOutline(
+                got.cid, got.name, got.summary, tuple(row[0] for row in got.rows), tuple(got.problems)
+            )
             self.problems.extend(got.problems)
             if not got.cid:
                 return  # no usable id: already reported
             if got.cid in loaded:
+                self.duplicates = True
                 other = loaded[got.cid].file
                 self.problem(
                     "error",
@@ -1618,7 +1793,11 @@ class _Loader:
                     1,
                     field="category.id",
                 )
-            ids = self.add_rows(got.rows, self.path(name), got.cid)
+            ids = (
+                self.add_known_ids(outline.ids, self.path(name))
+                if outline is not None
+                else self.add_rows(got.rows, self.path(name), got.cid)
+            )
             loaded[got.cid] = Category(
                 id=got.cid, name=got.name, summary=got.summary, resource_ids=tuple(ids), file=name
             )
@@ -1683,6 +1862,58 @@ def load_catalog(folder: Path | str) -> tuple[Catalog, list[Problem]]:
     errors first in file order. ``ctdc validate`` fails when any is an error.
     """
     return _Loader(Path(folder)).load()
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutline:
+    """A category file as a load saw it, without its records' contents.
+
+    A later load can take it instead of reading the file again (``load_catalog_detail``):
+    the category, the ids of the file's good records in file order (before any duplicate
+    across files is left out) and the problems found inside the file itself.
+    """
+
+    cid: str  # "" when the file gave no usable category
+    name: str
+    summary: str
+    ids: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class CatalogueLoad:
+    """A load that may have left some files unread (see ``load_catalog_detail``)."""
+
+    catalog: Catalog  # categories complete; resources only of the files in ``read``
+    problems: list[Problem]
+    outlines: dict[str, FileOutline]  # every category file looked at, by file name
+    read: frozenset[str]  # the files whose records were read
+    duplicates: bool  # a resource id or a category id was used twice
+
+
+class _NeedsEveryFile(Exception):
+    """A file that was not read takes part in a duplicate id: its records decide the outcome."""
+
+
+def load_catalog_detail(
+    folder: Path | str, known: Mapping[str, FileOutline] | None = None
+) -> CatalogueLoad | None:
+    """``load_catalog``, with an outline of each category file, reading only what it must.
+
+    Files named in ``known`` (unchanged since an earlier load made their outlines) are not
+    read: their outlines stand in, so categories, ids, order and problems come out as a full
+    load gives them, and only the resources of the files read are in ``catalog.resources``.
+    Returns None when that cannot be exact (a file not read shares a resource id with
+    another file): load again without ``known``.
+    """
+    loader = _Loader(Path(folder))
+    loader.known = known or {}
+    try:
+        catalog, problems = loader.load()
+    except _NeedsEveryFile:
+        return None
+    read = frozenset(name for name in loader.outlines if name not in loader.known)
+    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates)
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -57,17 +57,26 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 from whoosh.system import _INT_SIZE as _POSITIONS_AT
 from whoosh.system import pack_uint as _pack_uint
 from whoosh.util.numeric import byte_to_length as _byte_to_length
 from whoosh.util.numeric import length_to_byte as _length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import NO_MERGE, SegmentWriter
 
 from ctdc_tui.core import locations
 from ctdc_tui.core import query as queries
-from ctdc_tui.core.catalog import Catalog, Category, Problem, Resource, load_catalog
+from ctdc_tui.core.catalog import (
+    Catalog,
+    CatalogueLoad,
+    Category,
+    FileOutline,
+    Problem,
+    Resource,
+    load_catalog_detail,
+)
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.core.fsutil import atomic_write_text
 
@@ -78,6 +87,13 @@ SCHEMA_VERSION = 8
 MANIFEST = "ctdc-manifest.json"
 MANIFEST_APP = "ctdc-tui search index"
 VOCABULARY = "ctdc-vocabulary.json"
+# One JSON file per category file: its resources' ids, sort keys and content digests, so that an
+# in-place update re-indexes only the resources that changed (see ``_update_in_place``).
+FILE_STATES = "ctdc-files"
+# Present while an in-place update writes (the index, then the side files, then the manifest): an
+# index that has it is not used as it is (see ``_update_in_place``).
+UPDATING = "ctdc-updating"
+UNFINISHED = "an update of the index did not finish"
 WHOOSH_VERSION = whoosh.versionstring()
 
 # Plain words are looked up in ``text``: everything a resource says, in one field, the title
@@ -114,9 +130,12 @@ MAX_SUGGESTED_WORDS = 4
 SEARCH_SECONDS = 1.5
 FACET_SECONDS = 1.5
 LOCK_WAIT_SECONDS = 300.0
-# The index's ``order`` field: category rank * ORDER_STRIDE + position in the category, so that a
-# change inside one category file leaves every other resource's sort key as it was.
+# The index's ``order`` field: category rank * ORDER_STRIDE + a key within the category. A build
+# spreads a category's keys evenly over its stride, so that a resource added later between two
+# others gets a key between theirs and nothing else moves (``_keys_within``).
 ORDER_STRIDE = 10_000_000
+# An in-place update commits without merging segments until there are this many or more.
+UPDATE_SEGMENTS = 8
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
 # A full build of at least this many resources runs in two processes (when two CPUs are there).
@@ -623,12 +642,17 @@ def _resource_from_stored(text: str) -> Resource:
     return Resource(**{k: v for k, v in values.items() if k in _RESOURCE_FIELDS})
 
 
+def _fresh_keys(rank: int, count: int) -> list[int]:
+    """Sort keys for ``count`` resources of the category at ``rank``, evenly spread over its stride."""
+    gap = max(1, ORDER_STRIDE // (count + 1))
+    return [rank * ORDER_STRIDE + (i + 1) * gap for i in range(count)]
+
+
 def _sort_keys(categories: Sequence[Category]) -> dict[str, int]:
-    return {
-        rid: rank * ORDER_STRIDE + i
-        for rank, c in enumerate(categories)
-        for i, rid in enumerate(c.resource_ids)
-    }
+    keys: dict[str, int] = {}
+    for rank, c in enumerate(categories):
+        keys.update(zip(c.resource_ids, _fresh_keys(rank, len(c.resource_ids)), strict=True))
+    return keys
 
 
 def _document(res: Resource, note: str | None = None, order: int | None = None) -> dict[str, Any]:
@@ -688,10 +712,6 @@ def _file_stats(folder: Path) -> dict[str, list[int]]:
     return stats
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in _catalogue_files(folder)}
-
-
 def _combined_hash(file_hashes: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(file_hashes):
@@ -707,12 +727,31 @@ class _Source:
         self.folder = folder
         self.stats = _file_stats(folder)
         self._hashes: dict[str, str] | None = None
-        self._loaded: tuple[Catalog, list[Problem]] | None = None
+        self._trusted: dict[str, str] = {}  # hashes of files whose size and time are as recorded
+        self._loaded: CatalogueLoad | None = None
+
+    def trust(self, manifest: Mapping[str, Any]) -> None:
+        """Take a manifest's hash of each file whose size and time it recorded unchanged.
+
+        The same trust as a fresh reopen (unchanged sizes and times mean an unchanged
+        catalogue): after one file changed, only that file is hashed again.
+        """
+        stats, hashes = manifest.get("files"), manifest.get("file_hashes")
+        if self._hashes is not None or not isinstance(stats, dict) or not isinstance(hashes, dict):
+            return
+        self._trusted = {
+            name: str(hashes[name])
+            for name, stat in self.stats.items()
+            if stats.get(name) == stat and isinstance(hashes.get(name), str)
+        }
 
     @property
     def file_hashes(self) -> dict[str, str]:
         if self._hashes is None:
-            self._hashes = _file_hashes(self.folder)
+            self._hashes = {
+                path.name: self._trusted.get(path.name) or hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in _catalogue_files(self.folder)
+            }
         return self._hashes
 
     @property
@@ -720,18 +759,27 @@ class _Source:
         return _combined_hash(self.file_hashes)
 
     def load(self) -> tuple[Catalog, list[Problem]]:
-        if self._loaded is None:
-            try:
-                catalog, problems = load_catalog(self.folder)
-            except CtdcError:
-                raise
-            except Exception as exc:
-                raise CtdcError(
-                    f"cannot read the catalogue in {self.folder}: {exc}",
-                    "run `ctdc validate` to see what is wrong, or point --data at another folder",
-                ) from exc
-            self._loaded = (catalog, list(problems))
-        return self._loaded
+        detail = self.load_detail()
+        return detail.catalog, detail.problems
+
+    def load_detail(self, known: Mapping[str, FileOutline] | None = None) -> CatalogueLoad:
+        """The whole catalogue, or (with ``known``) only the files that are not known."""
+        if self._loaded is not None:
+            return self._loaded
+        try:
+            detail = load_catalog_detail(self.folder, known) if known else None
+            if detail is None:
+                detail = load_catalog_detail(self.folder)
+                assert detail is not None  # nothing known: always exact
+                self._loaded = detail
+        except CtdcError:
+            raise
+        except Exception as exc:
+            raise CtdcError(
+                f"cannot read the catalogue in {self.folder}: {exc}",
+                "run `ctdc validate` to see what is wrong, or point --data at another folder",
+            ) from exc
+        return detail
 
 
 # ---------------------------------------------------------------- index folders
@@ -748,6 +796,8 @@ class _Stale(Exception):
 
 def _read_manifest(place: Path) -> dict[str, Any]:
     path = place / MANIFEST
+    if (place / UPDATING).exists():
+        raise _Stale(UNFINISHED)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -764,6 +814,7 @@ def _read_manifest(place: Path) -> dict[str, Any]:
 def _check_fresh(place: Path, manifest: dict[str, Any], source: _Source) -> None:
     if manifest.get("files") == source.stats:
         return
+    source.trust(manifest)  # hash only the files whose size or time changed
     if manifest.get("fingerprint") != source.fingerprint:
         raise _Stale("the catalogue changed")
     # Same content, new times (a checkout, a copy): remember the new times.
@@ -1283,7 +1334,25 @@ def _save_vocabulary(vocabulary: Counter[str], folder: Path) -> None:
     )
 
 
-def _manifest(source: _Source, catalog: Catalog, problems: list[Problem], seconds: float) -> dict[str, Any]:
+def _manifest(
+    source: _Source,
+    catalog: Catalog,
+    problems: list[Problem],
+    seconds: float,
+    detail: CatalogueLoad | None = None,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if detail is not None:  # what lets the next in-place update skip reading unchanged files
+        extra["duplicates"] = detail.duplicates
+        extra["outlines"] = {
+            name: {
+                "cid": o.cid,
+                "name": o.name,
+                "summary": o.summary,
+                "problems": [{k: v for k, v in p.to_json().items() if k != "file"} for p in o.problems],
+            }
+            for name, o in detail.outlines.items()
+        }
     return {
         "app": MANIFEST_APP,
         "schema_version": SCHEMA_VERSION,
@@ -1292,11 +1361,193 @@ def _manifest(source: _Source, catalog: Catalog, problems: list[Problem], second
         "fingerprint": source.fingerprint,
         "file_hashes": source.file_hashes,
         "files": source.stats,
-        "resource_count": len(catalog),
+        "resource_count": sum(len(c.resource_ids) for c in catalog.categories),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(seconds, 3),
         "catalogue": CatalogueInfo.from_catalog(catalog, problems).to_json(),
+        **extra,
     }
+
+
+# ------------------------------------------------------------ in-place updates
+
+_DIGEST_FIELDS = tuple(f.name for f in dataclasses.fields(Resource) if f.name != "order")
+
+
+def _digest(res: Resource) -> str:
+    """A digest of what the index holds of a resource, apart from its place in the catalogue."""
+    values = tuple(getattr(res, name) for name in _DIGEST_FIELDS)
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _save_file_state(
+    place: Path,
+    name: str,
+    resources: Sequence[Resource],
+    keys: Sequence[int],
+    digests: Sequence[str] | None = None,
+) -> None:
+    """Record what the index holds for one category file: ids, sort keys, digests."""
+    if digests is None:
+        digests = [_digest(r) for r in resources]
+    state = {"ids": [r.id for r in resources], "keys": list(keys), "digests": list(digests)}
+    atomic_write_text(place / FILE_STATES / f"{name}.json", json.dumps(state, separators=(",", ":")))
+
+
+def _read_file_state(place: Path, name: str) -> dict[str, tuple[str, int]] | None:
+    """Resource id -> (digest, sort key) of one category file, as the index holds it; None if unreadable."""
+    try:
+        raw = json.loads((place / FILE_STATES / f"{name}.json").read_text(encoding="utf-8"))
+        ids, keys, digests = raw["ids"], raw["keys"], raw["digests"]
+        if not len(ids) == len(keys) == len(digests):
+            return None
+        return {str(rid): (str(d), int(k)) for rid, k, d in zip(ids, keys, digests, strict=True)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _standins(
+    manifest: Mapping[str, Any], old: CatalogueInfo, folder: Path, changed: Collection[str]
+) -> dict[str, FileOutline]:
+    """Outlines of the unchanged category files, which a load need not read again ({}: read all)."""
+    raw = manifest.get("outlines")
+    if not isinstance(raw, dict) or manifest.get("duplicates") is not False:
+        return {}  # an id used twice: which copy wins depends on every file
+    by_file = {c.file: c for c in old.categories}
+    out: dict[str, FileOutline] = {}
+    try:
+        for name, outline in raw.items():
+            if name in changed:
+                continue
+            cid = str(outline["cid"])
+            category = by_file.get(name)
+            if cid and (category is None or category.id != cid):
+                return {}
+            shown = str(folder / name)
+            problems = tuple(Problem(**{**p, "file": shown}) for p in outline["problems"])
+            ids = category.resource_ids if category is not None else ()
+            out[name] = FileOutline(cid, str(outline["name"]), str(outline["summary"]), ids, problems)
+    except (KeyError, TypeError, AttributeError):
+        return {}
+    return out
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What an in-place update deletes and adds, and the side files it writes."""
+
+    delete: set[str]  # ids to delete (those the index holds, and those about to be added)
+    indexed: set[str]  # ids the index holds among the files read
+    add: list[Resource]
+    keys: dict[str, int]  # sort keys of the resources added
+    states: dict[str, tuple[list[Resource], list[int], list[str]]]  # file -> resources, keys, digests
+    gone: set[str]  # files whose side file goes
+
+
+def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Plan | None:
+    """Compare the files read with what the index holds for them; None when a full build is needed."""
+    catalog, read = detail.catalog, detail.read
+    old_rank = {c.id: r for r, c in enumerate(old.categories)}
+    new_files = {c.file for c in catalog.categories}
+    for rank, c in enumerate(catalog.categories):
+        if c.file not in read and old_rank.get(c.id) != rank:
+            return None  # a category that was not read moved: its sort keys would all change
+    before: dict[str, tuple[str, int]] = {}
+    for c in old.categories:
+        if c.file in read or c.file not in new_files:
+            state = _read_file_state(place, c.file)
+            if state is None or list(state) != list(c.resource_ids):
+                return None
+            before.update(state)
+    plan = _Plan(set(), set(before), [], {}, {}, {c.file for c in old.categories} - new_files)
+    kept: set[str] = set()
+    for rank, c in enumerate(catalog.categories):
+        if c.file not in read:
+            continue
+        resources = [catalog.resources[rid] for rid in c.resource_ids]
+        keys = _keys_within(rank, [before[rid][1] if rid in before else None for rid in c.resource_ids])
+        digests = [_digest(res) for res in resources]
+        for res, key, digest in zip(resources, keys, digests, strict=True):
+            if before.get(res.id) == (digest, key):
+                kept.add(res.id)
+            else:
+                plan.add.append(res)
+                plan.keys[res.id] = key
+        plan.states[c.file] = (resources, keys, digests)
+    plan.delete = (set(before) - kept) | set(plan.keys)
+    return plan
+
+
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: the segments far smaller than the largest (those that in-place
+    updates added) are merged into the new one; the build's segments stay as they are."""
+    largest = max((s.doc_count_all() for s in segments), default=0)
+    small = [s for s in segments if s.doc_count_all() * 8 < largest]
+    if len(small) < 2:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
+def _keys_within(rank: int, old: Sequence[int | None]) -> list[int]:
+    """Sort keys for a category's resources in their new order, keeping as many old keys as can be.
+
+    ``old`` holds each resource's key in the index (None: new). The longest increasing run of
+    old keys stays; the others get keys evenly spaced between their neighbours. When there is
+    no room, every resource of the category gets a fresh key.
+    """
+    low, high = rank * ORDER_STRIDE, (rank + 1) * ORDER_STRIDE
+    valid = [k if k is not None and low < k < high else None for k in old]
+    keep = _increasing(valid)
+    keys: list[int | None] = [k if i in keep else None for i, k in enumerate(valid)]
+    out: list[int] = []
+    i, n = 0, len(keys)
+    while i < n:
+        key = keys[i]
+        if key is not None:
+            out.append(key)
+            i += 1
+            continue
+        j = i
+        while j < n and keys[j] is None:
+            j += 1
+        before = out[-1] if out else low
+        after = keys[j] if j < n else high
+        assert after is not None
+        count = j - i
+        if after - before <= count:
+            return _fresh_keys(rank, n)
+        out.extend(before + (t + 1) * (after - before) // (count + 1) for t in range(count))
+        i = j
+    return out
+
+
+def _increasing(values: Sequence[int | None]) -> set[int]:
+    """Positions of a longest strictly increasing run of the values that are not None."""
+    tails: list[int] = []  # tails[k]: the smallest last value of an increasing run of length k + 1
+    tail_at: list[int] = []  # its position
+    previous: dict[int, int] = {}
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        k = bisect.bisect_left(tails, value)
+        if k:
+            previous[i] = tail_at[k - 1]
+        if k == len(tails):
+            tails.append(value)
+            tail_at.append(i)
+        else:
+            tails[k] = value
+            tail_at[k] = i
+    out: set[int] = set()
+    at = tail_at[-1] if tail_at else None
+    while at is not None:
+        out.add(at)
+        at = previous.get(at)
+    return out
 
 
 # -------------------------------------------------------------------- queries
@@ -1674,7 +1925,6 @@ class SearchIndex:
         self._columns: dict[tuple[int, str], list[Any]] = {}
         self._vocab: queries.Vocabulary | None = None
         self._notes: dict[str, str] = {}  # the last synced notes: their words join the vocabulary
-        self._keys: dict[str, int] | None = None
         self._closed = False
         self._schema = ix.schema  # reading it from the index unpickles the TOC each time
         self._parsers: dict[str, Any] = {}
@@ -1741,7 +1991,7 @@ class SearchIndex:
                     notices.append(
                         f"The search index in {place} was unusable ({stale.reason}); rebuilding it."
                     )
-                elif stale.reason not in ("no index yet", "the catalogue changed"):
+                elif stale.reason not in ("no index yet", "the catalogue changed", UNFINISHED):
                     notices.append(f"Rebuilding the search index because {stale.reason}.")
         root = place.parent
         root.mkdir(parents=True, exist_ok=True)
@@ -1767,7 +2017,8 @@ class SearchIndex:
                     notices.append("Rebuilding the search index because the catalogue changed.")
             for leftover in root.glob(f".{place.name}.build-*"):
                 shutil.rmtree(leftover, ignore_errors=True)
-            catalog, problems = source.load()
+            detail = source.load_detail()
+            catalog, problems = detail.catalog, detail.problems
             tmp = Path(tempfile.mkdtemp(prefix=f".{place.name}.build-", dir=root))
             try:
                 started = time.perf_counter()
@@ -1775,7 +2026,11 @@ class SearchIndex:
                 vocabulary = _write_index(ix, catalog, progress)
                 _save_vocabulary(vocabulary, tmp)
                 ix.close()
-                manifest = _manifest(source, catalog, problems, time.perf_counter() - started)
+                keys = _sort_keys(catalog.categories)
+                for c in catalog.categories:
+                    resources = [catalog.resources[rid] for rid in c.resource_ids]
+                    _save_file_state(tmp, c.file, resources, [keys[res.id] for res in resources])
+                manifest = _manifest(source, catalog, problems, time.perf_counter() - started, detail)
                 atomic_write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
                 _swap(tmp, place)
             except BaseException:
@@ -1788,60 +2043,88 @@ class SearchIndex:
     def _update_in_place(
         cls, place: Path, source: _Source, progress: Progress | None, notices: list[str]
     ) -> SearchIndex | None:
-        """Re-index only the categories whose files changed; None when a full build is needed."""
+        """Re-index only the resources that changed; None when a full build is needed.
+
+        Only the files whose hash changed are read (the others stand in by the outlines in
+        the manifest); their resources are compared by digest and sort key with what the
+        index holds (``FILE_STATES``), and only new, changed and removed ones are deleted
+        and added. While the index, its side files and the manifest are written, an
+        ``UPDATING`` file marks the index as unusable, so an update cut short anywhere
+        leads to a full build.
+        """
         manifest = _read_manifest(place)
         old_hashes = manifest.get("file_hashes")
-        if not isinstance(old_hashes, dict):
+        if not isinstance(old_hashes, dict) or not (place / FILE_STATES).is_dir():
             return None
+        source.trust(manifest)
         new_hashes = source.file_hashes
         changed = {n for n in set(old_hashes) | set(new_hashes) if old_hashes.get(n) != new_hashes.get(n)}
         if not changed or changed & {"catalog.yaml", "catalog.yml"}:
             return None
-        old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
-        catalog, problems = source.load()
-        touched = {c.id for c in [*old.categories, *catalog.categories] if c.file in changed}
-        old_rank = {c.id: r for r, c in enumerate(old.categories)}
-        new_rank = {c.id: r for r, c in enumerate(catalog.categories)}
-        kept = set(new_rank) - touched
-        if any(old_rank.get(cid) != new_rank[cid] for cid in kept) or set(old_rank) - touched - kept:
-            return None  # categories moved: every sort key changes
-        fresh = [res for res in catalog if res.category in touched]
-        if len(fresh) > INCREMENTAL_MAX_SHARE * max(1, len(catalog)):
-            return None
         started = time.perf_counter()
+        old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
+        detail = source.load_detail(_standins(manifest, old, source.folder, changed))
+        catalog, problems = detail.catalog, detail.problems
+        plan = _plan_update(place, old, detail)
+        if plan is None:
+            return None
+        total = sum(len(c.resource_ids) for c in catalog.categories)
+        if len(plan.add) > INCREMENTAL_MAX_SHARE * max(1, total):
+            return None
         ix = _open_dir(place)
-        _probe(ix, manifest)
-        raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
-        vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-        analyzer = _stem_analyzer()
-        keys = _sort_keys(catalog.categories)
-        writer = _writer(ix, timeout=LOCK_WAIT_SECONDS)
         try:
-            with ix.searcher() as searcher:
-                for cid in touched:
-                    for hit in searcher.search(query.Term("category", cid.lower()), limit=None, scored=False):
-                        gone = _document(_resource_from_stored(hit["data"]))
+            _probe(ix, manifest)
+            raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
+            vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
+            analyzer = _stem_analyzer()
+            atomic_write_text(place / UPDATING, "")
+            writer = _writer(ix, timeout=LOCK_WAIT_SECONDS)
+            try:
+                searcher = writer.searcher()
+                try:
+                    for rid in sorted(plan.delete):
+                        docnum = searcher.document_number(id=rid)
+                        if docnum is None:
+                            if rid in plan.indexed:
+                                raise _Stale(f"resource {rid} is missing from the index", True)
+                            continue
+                        gone = _document(_resource_from_stored(searcher.stored_fields(docnum)["data"]))
                         vocabulary.subtract(analyzer.analyse(gone["text"]).words)
-            for cid in touched:
-                writer.delete_by_term("category", cid.lower())
-            if progress:
-                progress(0, len(fresh))
-            _add_resources(
-                writer, fresh, keys, vocabulary, lambda n: progress(n, len(fresh)) if progress else None
-            )
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+                        writer.delete_document(docnum)
+                finally:
+                    searcher.close()
+                if progress:
+                    progress(0, len(plan.add))
+                _add_resources(
+                    writer,
+                    plan.add,
+                    plan.keys,
+                    vocabulary,
+                    lambda n: progress(n, len(plan.add)) if progress else None,
+                )
+                # A new segment per update; the small ones are merged only once there are a few.
+                merge = len(writer.segments) >= UPDATE_SEGMENTS
+                writer.commit(mergetype=_merge_small_segments if merge else NO_MERGE)
+            except BaseException:
+                writer.cancel()
+                raise
+            if ix.doc_count() != total:
+                raise _Stale(f"the index holds {ix.doc_count()} resources, the catalogue {total}", True)
         finally:
             ix.close()
         _save_vocabulary(+vocabulary, place)
+        for name, (resources, keys, digests) in plan.states.items():
+            _save_file_state(place, name, resources, keys, digests)
+        for name in plan.gone:
+            (place / FILE_STATES / f"{name}.json").unlink(missing_ok=True)
         seconds = time.perf_counter() - started
-        manifest = {**_manifest(source, catalog, problems, seconds), "updated_files": sorted(changed)}
+        manifest = {**_manifest(source, catalog, problems, seconds, detail), "updated_files": sorted(changed)}
         atomic_write_text(place / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+        (place / UPDATING).unlink()
+        removed = len(plan.indexed & plan.delete) - len(plan.indexed & {res.id for res in plan.add})
         notices.append(
-            f"The catalogue changed: re-indexed {len(fresh)} resources from {len(changed)} changed "
-            f"file(s) in {seconds:.1f} s."
+            f"The catalogue changed: re-indexed {len(plan.add)} resource(s) and removed {removed} "
+            f"from {len(changed)} changed file(s) in {seconds:.1f} s."
         )
         return cls(
             _open_dir(place),
@@ -2547,11 +2830,6 @@ class SearchIndex:
             self._vocab.add(t.text for text in self._notes.values() for t in self._fold(text))
         return self._vocab
 
-    def _order_keys(self) -> dict[str, int]:
-        if self._keys is None:
-            self._keys = _sort_keys(self.catalogue.categories)
-        return self._keys
-
     def _vocabulary_from_documents(self, reader: Any) -> queries.Vocabulary:
         """Slow path (the saved vocabulary is missing): count the words of every stored resource."""
         fold = _fold_analyzer(stop=True)
@@ -2661,7 +2939,8 @@ class SearchIndex:
                     for rid in sorted(changed):
                         res = self.get(rid)
                         assert res is not None
-                        order = self._order_keys().get(rid)
+                        docnum = self._searcher.document_number(id=rid)
+                        order = None if docnum is None else int(self._column("order")[docnum])
                         writer.update_document(**_document(res, notes.get(rid), order=order))
                     writer.commit()
                 except BaseException:

@@ -1,16 +1,21 @@
 """How long reopening takes after one category file of a large catalogue changed.
 
-    .venv/bin/python -m tests.benchmarks.bench_incremental --size 10000
+    .venv/bin/python -m tests.benchmarks.bench_incremental --size 100000 \\
+        --source /path/to/catalogue-100000-seed7 --code before=/path/to/older/checkout
 
-Uses a copy of a generated catalogue under --work (generated once), builds its index
-from scratch, edits one title in the smallest category file and then in the
-median-sized one, and times ``SearchIndex.open`` in a fresh process each time (the
-YAML parse cache of the catalogue loader is warm, as it is for a user who edits a
-file; the children use a private ``CTDC_HOME`` so other runs on the machine cannot
-evict it). Each edited file is restored afterwards. Prints wall and CPU seconds
-(CPU includes starting Python and importing Whoosh, and any helper process of the
-build), how many resources were re-indexed, and the edit's CPU time as a share of
-the full build's, measured in the same run.
+Copies a generated catalogue (``--source``, or one generated under ``--work``), builds its
+index from scratch, reopens it unchanged, then changes the median-sized category file in
+four ways, one after the other, and times ``SearchIndex.open`` in a fresh process after
+each: one title edited, one resource added (in the middle of the file), one resource
+deleted, and every resource of the file changed (a word added to each title). Each edit is
+undone afterwards (another update, not timed), so each starts from the same catalogue.
+
+With ``--code LABEL=DIR`` (repeatable) the same steps run with the code of other checkouts
+too (each with its own index and user cache folder), each step with every code one after
+the other, so the figures compare under the same load. Prints wall and CPU seconds (CPU includes starting
+Python and importing Whoosh, and any helper process of a build), the update's notice, and
+each step's CPU time as a share of the full build's and as a multiple of the unchanged
+reopen's, both measured in the same run with the same code.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.benchmarks.generate_catalogue import generate
@@ -38,20 +45,84 @@ wall = time.perf_counter() - t
 usage = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
-                  "notices": ix.notices, "rebuilt": ix.info.rebuilt}))
+                  "notices": ix.notices, "rebuilt": ix.info.rebuilt, "count": ix.info.resource_count}))
 """
 
 
-def _open(folder: Path, index_root: Path, home: Path, rebuild: bool = False) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-c", OPEN, str(folder), str(index_root), "rebuild" if rebuild else "open"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=True,
-        env={**os.environ, "CTDC_HOME": str(home)},
+class Code:
+    """One checkout whose ``SearchIndex.open`` is measured, with its own index and user cache."""
+
+    def __init__(self, label: str, repo: Path, work: Path, size: int) -> None:
+        self.label = label
+        self.repo = repo
+        self.home = work / f"incremental-home-{label}"
+        self.index_root = work / f"incremental-idx-{size}-{label}"
+        self.full: dict[str, object] = {}
+        self.unchanged: dict[str, object] = {}
+
+    def open(self, folder: Path, rebuild: bool = False) -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, "-c", OPEN, str(folder), str(self.index_root), "rebuild" if rebuild else "open"],
+            capture_output=True,
+            text=True,
+            cwd=self.repo,
+            check=True,
+            env={**os.environ, "CTDC_HOME": str(self.home), "PYTHONPATH": str(self.repo)},
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _records(text: str) -> tuple[str, list[str]]:
+    head, *records = re.split(r"(?m)^(?=  - id: )", text)
+    return head, records
+
+
+def edit_title(text: str) -> str:
+    head, records = _records(text)
+    middle = len(records) // 2
+    records[middle] = records[middle].replace('title: "', 'title: "Edited ', 1)
+    return head + "".join(records)
+
+
+def add_resource(text: str) -> str:
+    head, records = _records(text)
+    middle = len(records) // 2
+    copy = re.sub(r"id: (\S+)", r"id: \1-added", records[middle], count=1)
+    records.insert(middle, copy.replace('title: "', 'title: "Added ', 1))
+    return head + "".join(records)
+
+
+def delete_resource(text: str) -> str:
+    head, records = _records(text)
+    del records[len(records) // 2]
+    return head + "".join(records)
+
+
+def change_every_title(text: str) -> str:
+    return text.replace('title: "', 'title: "Edited ')
+
+
+STEPS: list[tuple[str, Callable[[str], str]]] = [
+    ("edit one title", edit_title),
+    ("add one resource", add_resource),
+    ("delete one resource", delete_resource),
+    ("whole file changed", change_every_title),
+]
+
+
+def _seconds(run: dict[str, object]) -> str:
+    return f"{float(run['wall_s']):.2f} s wall, {float(run['cpu_s']):.2f} s CPU"  # type: ignore[arg-type]
+
+
+def _line(label: str, run: dict[str, object], code: Code) -> str:
+    cpu = float(run["cpu_s"])  # type: ignore[arg-type]
+    full = float(code.full["cpu_s"])  # type: ignore[arg-type]
+    unchanged = float(code.unchanged["cpu_s"])  # type: ignore[arg-type]
+    notices = "; ".join(str(n) for n in run["notices"])  # type: ignore[attr-defined]
+    return (
+        f"  {code.label:>9}: {_seconds(run)} "
+        f"({cpu / full:.1%} of the full build, {cpu / unchanged:.1f}x the unchanged reopen) {notices}"
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main() -> None:
@@ -59,38 +130,57 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ctdc-bench")
+    parser.add_argument(
+        "--source", type=Path, help="a generated catalogue to copy (else generated in --work)"
+    )
+    parser.add_argument(
+        "--code", action="append", default=[], help="LABEL=DIR: another checkout to measure in the same run"
+    )
     args = parser.parse_args()
-    source = args.work / f"catalogue-{args.size}-seed{args.seed}"
+    source = args.source or args.work / f"catalogue-{args.size}-seed{args.seed}"
     if not (source / "catalog.yaml").is_file():
         generate(source, args.size, args.seed)
     folder = args.work / f"incremental-catalogue-{args.size}-seed{args.seed}"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(source, folder)
-    home = args.work / "incremental-home"
-    index_root = args.work / f"incremental-idx-{args.size}"
-    first = _open(folder, index_root, home, rebuild=True)
-    full_cpu = float(first["cpu_s"])  # type: ignore[arg-type]
-    print(f"full build: {first['wall_s']:.1f} s wall, {full_cpu:.1f} s CPU")
-    unchanged = _open(folder, index_root, home)
-    print(f"unchanged reopen: {unchanged['wall_s']:.2f} s wall, {unchanged['cpu_s']:.2f} s CPU")
+    codes = [
+        *(
+            Code(label, Path(repo).resolve(), args.work, args.size)
+            for label, _, repo in (c.partition("=") for c in args.code)
+        ),
+        Code("this", REPO, args.work, args.size),
+    ]
+    for code in codes:
+        shutil.rmtree(code.index_root, ignore_errors=True)
+        shutil.rmtree(code.home, ignore_errors=True)
     files = sorted(
         (p for p in folder.glob("*.yaml") if p.name != "catalog.yaml"), key=lambda p: p.stat().st_size
     )
-    for label, path in (("smallest", files[0]), ("median", files[len(files) // 2])):
-        original = path.read_text(encoding="utf-8")
-        count = original.count("\n  - id: ")
-        try:
-            path.write_text(original.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
-            run = _open(folder, index_root, home)
-        finally:
-            path.write_text(original, encoding="utf-8")
-        cpu = float(run["cpu_s"])  # type: ignore[arg-type]
-        print(
-            f"{label} category file changed ({path.name}, {count} resources): "
-            f"{run['wall_s']:.2f} s wall, {cpu:.2f} s CPU ({cpu / full_cpu:.0%} of the full build); "
-            f"{run['notices']}"
-        )
-        _open(folder, index_root, home)  # back to the original (another in-place update)
+    path = files[len(files) // 2]
+    original = path.read_text(encoding="utf-8")
+    print(
+        f"{args.size} resources; changed file: {path.name} "
+        f"({len(_records(original)[1])} resources, {path.stat().st_size / 1e6:.1f} MB)"
+    )
+    print("full build:")
+    for code in codes:
+        code.full = code.open(folder, rebuild=True)
+        print(f"  {code.label:>9}: {_seconds(code.full)}")
+    print("unchanged reopen:")
+    for code in codes:
+        code.unchanged = code.open(folder)
+        assert not code.unchanged["rebuilt"], code.unchanged
+        print(f"  {code.label:>9}: {_seconds(code.unchanged)}")
+    for label, change in STEPS:
+        print(f"{label}:")
+        for code in codes:
+            path.write_text(change(original), encoding="utf-8")
+            try:
+                run = code.open(folder)
+            finally:
+                path.write_text(original, encoding="utf-8")
+            print(_line(label, run, code))
+            code.open(folder)  # back to the original catalogue (another update, not timed)
     print("target: one changed category file re-indexed in <= 2 s (issue 6)")
 
 

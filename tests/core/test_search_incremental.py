@@ -1,0 +1,324 @@
+"""In-place updates: after any edit of category files, the index equals a fresh build of the same files.
+
+Each test builds the index of a generated catalogue, edits files, reopens (an in-place update,
+with the full build forbidden where the update must not need one) and compares everything the
+app can see with a fresh build of the edited catalogue: the resources and their stored fields,
+the counts, the answers to a set of queries in every sort order, the per-category counts, the
+catalogue (categories and problems) and the vocabulary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ctdc_tui.core import locations
+from ctdc_tui.core import search as search_mod
+from ctdc_tui.core.search import FILE_STATES, UPDATING, SearchIndex
+from tests.benchmarks.generate_catalogue import generate
+
+QUERIES = [
+    "data",
+    "community partnership",
+    '"open data"',
+    "budg*",
+    "year:2014..2018 city",
+    "title:data",
+    "zyxwv",
+    "quibblewort city",
+    "data OR zyxwv",
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("gen") / "catalogue", 100, seed=11)
+
+
+@pytest.fixture
+def folder(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(search_mod, "INDEX_PROCESSES", 2)
+    monkeypatch.setattr(search_mod, "PARALLEL_MIN_RESOURCES", 50)  # two segments, as a large build has
+    target = tmp_path / "catalogue"
+    shutil.copytree(generated, target)
+    SearchIndex.open(target, tmp_path / "idx").close()
+    return target
+
+
+def _index_folder(folder: Path) -> Path:
+    """Where the test's index of ``folder`` lives (its manifest, segments and side files)."""
+    return locations.index_dir(folder, folder.parent / "idx")
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")
+
+
+def _records(path: Path) -> tuple[str, list[str]]:
+    """A category file's head and its resource records (each starting with '  - id: ')."""
+    text = path.read_text(encoding="utf-8")
+    head, *records = re.split(r"(?m)^(?=  - id: )", text)
+    return head, records
+
+
+def _write(path: Path, head: str, records: list[str]) -> None:
+    path.write_text(head + "".join(r if r.endswith("\n\n") else r.rstrip("\n") + "\n\n" for r in records))
+
+
+def _seen(index: SearchIndex) -> dict[str, Any]:
+    reader = index._searcher.reader()
+    ids = sorted(
+        reader.stored_fields(d)["id"] for d in range(reader.doc_count_all()) if not reader.is_deleted(d)
+    )
+    resources = {}
+    for rid in ids:
+        res = index.get(rid)
+        assert res is not None
+        # ``order`` in a stored resource is its place when it was indexed; nothing reads it.
+        resources[rid] = dataclasses.replace(res, order=0)
+    answers: dict[str, Any] = {}
+    for q in QUERIES:
+        results = index.search(q, limit=None, highlights=False, facets=False)
+        answers[q] = (sorted(r.id for r in results), results.total)
+        answers[q + " facets"] = index.search(q, limit=5).facets
+        answers[q + " by title"] = [r.id for r in index.search(q, limit=None, sort="title")]
+    for category in [None, *(c.id for c in index.catalogue.categories)]:
+        for sort in ("catalogue", "title", "year"):
+            answers[f"browse {category} {sort}"] = [r.id for r in index.browse(category, sort=sort)]  # type: ignore[arg-type]
+    return {
+        "ids": ids,
+        "count": (index.info.resource_count, index._searcher.doc_count()),
+        "resources": resources,
+        "answers": answers,
+        "catalogue": index.catalogue.to_json(),
+        "vocabulary": index._vocabulary(None).frequency,
+    }
+
+
+def _update_equals_fresh(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, *, full_build_allowed: bool = False
+) -> list[str]:
+    """Reopen after an edit; check the update against a fresh build; return the update's notices."""
+    place = folder.parent / "idx"
+    if not full_build_allowed:
+
+        def no_full_build(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a full build ran where an in-place update was expected")
+
+        monkeypatch.setattr(search_mod, "_write_index", no_full_build)
+    with SearchIndex.open(folder, place) as updated:
+        notices = list(updated.notices)
+        assert updated.info.rebuilt
+        if not full_build_allowed:
+            assert any("re-indexed" in n for n in notices), notices
+        monkeypatch.setattr(search_mod, "_write_index", _WRITE_INDEX)
+        with SearchIndex.open(folder, folder.parent / "fresh", rebuild=True) as fresh:
+            assert _seen(updated) == _seen(fresh)
+    shutil.rmtree(folder.parent / "fresh")
+    # The next open finds the index fresh (no update, no build) and it passes the full check.
+    with SearchIndex.open(folder, place) as again:
+        assert not again.info.rebuilt
+    assert search_mod.check_index(folder, place).ok
+    assert not (_index_folder(folder) / UPDATING).exists()
+    return notices
+
+
+_WRITE_INDEX = search_mod._write_index
+
+
+def _reindexed(notices: list[str]) -> tuple[int, int]:
+    for notice in notices:
+        found = re.search(r"re-indexed (\d+) resource\(s\) and removed (\d+)", notice)
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    raise AssertionError(notices)
+
+
+def test_one_edited_title_reindexes_one_resource(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[1]
+    head, records = _records(path)
+    records[len(records) // 2] = records[len(records) // 2].replace('title: "', 'title: "Zyxwv ', 1)
+    _write(path, head, records)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (1, 0)
+
+
+def test_an_added_resource_is_indexed_alone(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[2]
+    head, records = _records(path)
+    new = re.sub(r"id: (\S+)", r"id: \1-copy", records[3], count=1).replace('title: "', 'title: "Zyxwv ', 1)
+    records.insert(4, new)  # in the middle: the resources after it keep their sort keys
+    _write(path, head, records)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (1, 0)
+
+
+def test_a_deleted_resource_is_removed_alone(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[0]
+    head, records = _records(path)
+    del records[2]
+    _write(path, head, records)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (0, 1)
+
+
+def test_every_resource_of_a_file_changed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[0]
+    head, records = _records(path)
+    _write(path, head, [r.replace('title: "', 'title: "Quibblewort ', 1) for r in records])
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (len(records), 0)
+
+
+def test_reordered_and_moved_resources(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = _files(folder)[:2]
+    head, records = _records(first)
+    moved = records.pop(0)
+    records.append(records.pop(1))  # the second record goes to the end of its file
+    _write(first, head, records)
+    head2, records2 = _records(second)
+    records2.insert(1, moved)  # the first record moves to another file (category)
+    _write(second, head2, records2)
+    added, removed = _reindexed(_update_equals_fresh(folder, monkeypatch))
+    assert removed == 0 and added == 2  # the two that moved; nothing else
+
+
+def test_many_insertions_at_one_place_run_out_of_keys(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tiny stride: a category of a few dozen resources gets keys a few dozen apart, so a
+    # handful of insertions at the same place use the gap up and the category gets fresh keys.
+    monkeypatch.setattr(search_mod, "ORDER_STRIDE", 1_000)
+    SearchIndex.open(folder, folder.parent / "idx", rebuild=True).close()
+    path = _files(folder)[1]
+    head, records = _records(path)
+    counts = []
+    for round_ in range(8):
+        copy = re.sub(r"id: (\S+)", rf"id: \1-again-{round_}", records[0], count=1)
+        records.insert(1, copy)
+        _write(path, head, records)
+        counts.append(_reindexed(_update_equals_fresh(folder, monkeypatch))[0])
+        if counts[-1] > 1:
+            break
+    assert counts[0] == 1 and counts[-1] > len(records) // 2, counts  # the category got fresh keys
+
+
+def test_several_updates_in_a_row(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_mod, "UPDATE_SEGMENTS", 4)
+    for round_ in range(5):  # past the point where segments are merged
+        path = _files(folder)[round_ % 3]
+        head, records = _records(path)
+        records[round_] = records[round_].replace('title: "', f'title: "Zyxwv{round_} ', 1)
+        if round_ % 2:
+            del records[-1]
+        _write(path, head, records)
+        _update_equals_fresh(folder, monkeypatch)
+    place = folder.parent / "idx"
+    with SearchIndex.open(folder, place) as index:
+        assert len(index._ix._segments()) <= 4  # the small segments of updates were merged
+
+
+def test_an_id_taken_from_an_unchanged_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A duplicate id decides which copy is kept from every file: the update reads them all."""
+    first, second = _files(folder)[:2]
+    taken = re.search(r"id: (\S+)", _records(second)[1][4]).group(1)  # type: ignore[union-attr]
+    head, records = _records(first)
+    records.append(re.sub(r"id: (\S+)", f"id: {taken}", records[0], count=1))
+    _write(first, head, records)
+    _update_equals_fresh(folder, monkeypatch)
+    # And back: the copy in the second file is loaded again (known to have had a duplicate).
+    del records[-1]
+    _write(first, head, records)
+    _update_equals_fresh(folder, monkeypatch)
+
+
+def test_broken_yaml_and_problems(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[1]
+    head, records = _records(path)
+    records[2] = records[2].replace("url: ", "url: not a web address ", 1)
+    records[4] = records[4].replace('title: "', "title: [unclosed ", 1)
+    _write(path, head, records)
+    _update_equals_fresh(folder, monkeypatch)
+
+
+def test_files_added_and_removed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    last = _files(folder)[-1]
+    head, records = _records(last)
+    extra = folder / "zz-extra.yaml"  # not listed in catalog.yaml: it comes after the listed ones
+    _write(
+        extra,
+        head.replace(f"id: {last.stem}", "id: zz-extra"),
+        [re.sub(r"id: (\S+)", r"id: \1-extra", r, count=1) for r in records[:3]],
+    )
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (3, 0)
+    extra.unlink()
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (0, 3)
+
+
+def test_an_interrupted_update_leads_to_a_full_build(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    place = _index_folder(folder)
+    assert (place / search_mod.MANIFEST).is_file()
+    path = _files(folder)[0]
+    head, records = _records(path)
+    records[0] = records[0].replace('title: "', 'title: "Zyxwv ', 1)
+    _write(path, head, records)
+    save = search_mod._save_file_state
+
+    def fail(where: Path, *args: Any) -> None:
+        if where == place:  # in place (after the commit, before the manifest), not in a full build
+            raise OSError("disk full")
+        save(where, *args)
+
+    monkeypatch.setattr(search_mod, "_save_file_state", fail)
+    with SearchIndex.open(folder, place.parent) as index:  # the update fails, so a full build follows
+        assert any("failed" in n for n in index.notices), index.notices
+        assert index.location == place and index.search("zyxwv").total == 1
+    monkeypatch.setattr(search_mod, "_save_file_state", save)
+    assert not (place / UPDATING).exists()
+    # A process killed during an update leaves the marker: the index is then built again.
+    (place / UPDATING).write_text("")
+    records[1] = records[1].replace('title: "', 'title: "Quibblewort ', 1)
+    _write(path, head, records)
+    notices = _update_equals_fresh(folder, monkeypatch, full_build_allowed=True)
+    assert not any("re-indexed" in n for n in notices)
+    # The marker alone (the catalogue unchanged) makes the index unusable too.
+    (place / UPDATING).write_text("")
+    with SearchIndex.open(folder, place.parent) as index:
+        assert index.info.rebuilt
+    assert not (place / UPDATING).exists()
+
+
+def test_a_missing_side_file_leads_to_a_full_build(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _files(folder)[0]
+    state = _index_folder(folder) / FILE_STATES / f"{path.name}.json"
+    state.unlink()
+    head, records = _records(path)
+    records[0] = records[0].replace('title: "', 'title: "Zyxwv ', 1)
+    _write(path, head, records)
+    notices = _update_equals_fresh(folder, monkeypatch, full_build_allowed=True)
+    assert not any("re-indexed" in n for n in notices)
+    assert state.is_file()
+
+
+def test_notes_keep_their_sort_keys(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bookmark note re-adds the resource with the sort key the index holds (after an insertion)."""
+    path = _files(folder)[0]
+    head, records = _records(path)
+    records.insert(1, re.sub(r"id: (\S+)", r"id: \1-new", records[0], count=1))
+    _write(path, head, records)
+    place = folder.parent / "idx"
+    new_id = re.search(r"id: (\S+)", records[1]).group(1)  # type: ignore[union-attr]
+    with SearchIndex.open(folder, place) as index:
+        before = [r.id for r in index.browse()]
+        marked = [before[0], new_id, before[before.index(new_id) + 1], before[-1]]
+
+        def keys() -> dict[str, int]:
+            reader = index._searcher.reader()
+            column = reader.column_reader("order")
+            return {rid: column[index._searcher.document_number(id=rid)] for rid in marked}
+
+        held = keys()
+        index.sync_notes({rid: f"quibblewort {i}" for i, rid in enumerate(marked)})
+        assert keys() == held
+        assert [r.id for r in index.browse()] == before
+        assert sorted(r.id for r in index.search("quibblewort")) == sorted(marked)
