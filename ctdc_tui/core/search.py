@@ -116,6 +116,7 @@ POSITION_BLOCKS = 2_000
 # A prefix typed after words is checked on the words' best hits only when its expanded words are
 # in at least this share of the resources (counted with repeats); rarer ones are read in full.
 LAZY_PREFIX_SHARE = 0.02
+LAZY_PREFIX_POSTINGS = 50_000  # ... and hold at least this many postings (10,000 resources: read them)
 # A phrase whose candidates are more than 1/SEQUENCE_SCAN_SHARE of a segment reads the whole
 # ``sequence`` column in one pass of ``find`` instead of one ``find`` per candidate.
 SEQUENCE_SCAN_SHARE = 4
@@ -2556,8 +2557,9 @@ class SearchIndex:
         for i in lazy:
             words = self._text_words(parts[i]) or []
             groups.append(words)
-            share = sum(reader.doc_frequency("text", w) for w in words) / max(1, reader.doc_count())
-            if share < LAZY_PREFIX_SHARE:  # rare words: reading them in full is cheaper
+            postings = sum(reader.doc_frequency("text", w) for w in words)
+            share = postings / max(1, reader.doc_count())
+            if share < LAZY_PREFIX_SHARE or postings < LAZY_PREFIX_POSTINGS:  # cheaper read in full
                 return None
             rate *= min(1.0, share)
         base_parts = [p for i, p in enumerate(parts) if i not in lazy]

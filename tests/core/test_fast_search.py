@@ -35,6 +35,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchInd
     index.close()
 
 
+@pytest.fixture(autouse=True)
+def _lazy_prefix_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words-then-prefix first page waits for big posting lists; these corpora are small."""
+    monkeypatch.setattr(search_mod, "LAZY_PREFIX_POSTINGS", 0)
+
+
 def _parsed(index: SearchIndex, text: str, any_word: bool = False) -> object:
     prepared = queries.prepare(text)
     return index._rewrite(index._parser(any_word).parse(prepared.text), index._searcher.reader(), {})
