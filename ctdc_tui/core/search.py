@@ -3071,6 +3071,7 @@ class _Evaluator:
         self._term_postings = 0
         self._position_blocks: dict[tuple[str, bytes, int, int], tuple[Any, Any, Any]] = {}
         self._sequence_columns: dict[int, Any] = {}
+        self._infos: dict[tuple[int, str, bytes], Any] = {}  # term table entries (see _term_info)
         self.deadline = float("inf")
 
     # -- plumbing
@@ -3097,16 +3098,53 @@ class _Evaluator:
             self._lengths[key] = found
         return found
 
-    @staticmethod
-    def _blocks(
-        reader: Any, fieldname: str, btext: bytes, values: bool = False, weights: bool = True
-    ) -> Iterator[tuple[Any, Any, Any]]:
-        """(ids, weights, values) per posting block of one term in one segment (deleted docs included)."""
-        if (fieldname, btext) not in reader:
-            return
-        m = reader.postings(fieldname, btext)
+    def _term_info(self, reader: Any, fieldname: str, btext: bytes) -> Any:
+        """A segment's entry for a term (None when it has none), looked up once, not three times."""
+        key = (id(reader), fieldname, btext)
+        info = self._infos.get(key, _UNSEEN)
+        if info is _UNSEEN:
+            if len(self._infos) >= 50_000:
+                self._infos.clear()
+            try:
+                info = reader._terms.term_info(fieldname, btext)
+            except Exception:  # TermNotFound, or a reader of another kind
+                info = None if (fieldname, btext) not in reader else False
+            self._infos[key] = info
+        return info
+
+    def _postings(self, reader: Any, fieldname: str, btext: bytes) -> Any:
+        """A segment's raw posting matcher for a term (deleted documents included), or None."""
+        info = self._term_info(reader, fieldname, btext)
+        if info is None:
+            return None
+        if info is False:  # pragma: no cover - a reader without Whoosh 3's term table
+            m = reader.postings(fieldname, btext)
+        else:
+            m = reader._codec.postings_reader(
+                reader._terms._postfile, info, self.schema[fieldname].format, term=(fieldname, btext)
+            )
         while isinstance(m, FilterMatcher):
             m = m.child
+        return m
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """How many documents hold a term, deleted ones included (as Whoosh counts)."""
+        total = 0
+        for reader, _offset in self.leaves:
+            info = self._term_info(reader, fieldname, btext)
+            if info is False:  # pragma: no cover - see _term_info
+                total += reader.doc_frequency(fieldname, btext)
+            elif info is not None:
+                total += info.doc_frequency()
+        return total
+
+    def _blocks(
+        self, reader: Any, fieldname: str, btext: bytes, values: bool = False, weights: bool = True
+    ) -> Iterator[tuple[Any, Any, Any]]:
+        """(ids, weights, values) per posting block of one term in one segment (deleted docs included)."""
+        m = self._postings(reader, fieldname, btext)
+        if m is None:
+            return
         if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec: one posting at a time
             ids: list[int] = []
             found_weights: list[float] = []
@@ -3217,11 +3255,11 @@ class _Evaluator:
         for leaf, (reader, offset) in enumerate(self.leaves):
             end = offset + reader.doc_count_all()
             local = within if len(self.leaves) == 1 else {d - offset for d in within if offset <= d < end}
-            if not local or (fieldname, btext) not in reader:
+            if not local:
                 continue
-            m = reader.postings(fieldname, btext)
-            while isinstance(m, FilterMatcher):
-                m = m.child
+            m = self._postings(reader, fieldname, btext)
+            if m is None:
+                continue
             if not hasattr(m, "_read_ids"):  # pragma: no cover - another codec: every block
                 for every in self._blocks(reader, fieldname, btext, values=values, weights=weights):
                     yield (leaf, local, *every)
@@ -3259,6 +3297,7 @@ class _Evaluator:
                 out.pop(d + offset, None)
 
     def forget_terms(self) -> None:
+        self._infos.clear()
         self._terms.clear()
         self._term_postings = 0
         self._position_blocks.clear()
@@ -3586,13 +3625,12 @@ class _Evaluator:
 
     def _and_parts(self, positives: Sequence[Any]) -> list[dict[int, float]]:
         """Each positive part's scores; a common word is scored only where the rarer parts match."""
-        reader = self.searcher.reader()
         sizes: list[int] = []
         parts: list[dict[int, float] | None] = []
         for sub in positives:
             btext = self._bytes(sub.fieldname, sub.text) if isinstance(sub, query.Term) else None
             if btext is not None and (sub.fieldname, btext, sub.boost) not in self._terms:
-                sizes.append(reader.doc_frequency(sub.fieldname, btext))
+                sizes.append(self.doc_frequency(sub.fieldname, btext))
                 parts.append(None)
             else:
                 part = self.eval(sub)
