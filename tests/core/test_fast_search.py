@@ -293,10 +293,16 @@ def test_plain_words_parse_like_whoosh(corpus: tuple[SearchIndex, list[str]]) ->
     """The parser's shortcut for plain words gives the query Whoosh's parser gives."""
     index, words = corpus
     pool = [*words[:300], "the", "of", "AND", "OR", "NOT", "and", "Data", "CITY", "2016", "x1", "a"]
+    # typed last, as search as you type sends it: a prefix (stemmed by the parser, stop words kept)
+    last = [*(w[:n] + "*" for w in words[:100] for n in (1, 3, 6)), "the*", "NOT*", "Housing*", "x1*", "*"]
 
-    @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.sampled_from(pool), min_size=1, max_size=6))
-    def check(parts: list[str]) -> None:
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(pool), max_size=6), st.one_of(st.none(), st.sampled_from(last)))
+    def check(parts: list[str], prefix: str | None) -> None:
+        if prefix is not None:
+            parts = [*parts, prefix]
+        if not parts:
+            return
         text = queries.prepare(" ".join(parts)).text  # as search() hands it over (operator soup cleaned)
         assert index._parse(text) == index._parser().parse(text), text
 
