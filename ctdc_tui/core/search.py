@@ -3808,6 +3808,9 @@ def _top_terms(
     return [word for _n, word in heapq.nlargest(limit, found)]
 
 
+PEEK_BYTES = 512  # what _MappedView.peek hands out: copying 128 KB per block header cost ~7 µs
+
+
 class _MappedView:
     """A read-only file over part of a memory map: reads slice the map, nothing is copied."""
 
@@ -3826,10 +3829,11 @@ class _MappedView:
         return bytes(self._map[start:end])
 
     def peek(self, n: int = 0) -> bytes:
-        # pickle.load reads ahead through peek() when a file has one: a few calls per header
-        # instead of one per pickle opcode.
+        # pickle.load reads ahead through peek() when a file has one (one call per header instead
+        # of one per pickle opcode). It asks for 128 KB; a block header is a few hundred bytes, and
+        # peek may return less than asked (the unpickler peeks again if it needs more).
         start = self._pos
-        return bytes(self._map[start : min(self._end, start + max(n, 4096))])
+        return bytes(self._map[start : min(self._end, start + PEEK_BYTES)])
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
