@@ -2499,11 +2499,8 @@ class SearchIndex:
         expanded words; posting lists are in document order, so only their first blocks are read.
         The total is then a lower bound until the per-category counts are asked for.
         """
-        child = q.child
-        terms = [child] if isinstance(child, query.Term) else list(getattr(child, "subqueries", ()))
-        if type(child) not in (query.Term, query.Or) or not terms:
-            return None
-        if not all(isinstance(t, query.Term) for t in terms) or (type(child) is query.Or and child.minmatch):
+        terms = _expanded_terms(q)
+        if terms is None:
             return None
         streams = []
         for t in terms:
@@ -2577,7 +2574,7 @@ class SearchIndex:
         for i in lazy:
             words = self._text_words(parts[i]) or []
             groups.append(words)
-            postings = sum(reader.doc_frequency("text", w) for w in words)
+            postings = sum(evaluator.doc_frequency("text", w.encode("utf-8")) for w in words)
             share = postings / max(1, reader.doc_count())
             if share < LAZY_PREFIX_SHARE or postings < LAZY_PREFIX_POSTINGS:  # cheaper read in full
                 return None
@@ -2601,17 +2598,11 @@ class SearchIndex:
 
         return self._filtered_first_page(base, keep, total_score, category, limit, every_match, rate)
 
-    def _text_words(self, part: Any) -> list[str] | None:
+    @staticmethod
+    def _text_words(part: Any) -> list[str] | None:
         """The words of a constant-score expansion on ``text`` (a prefix typed last), else None."""
-        if not isinstance(part, query.ConstantScoreQuery):
-            return None
-        child = part.child
-        terms = [child] if isinstance(child, query.Term) else list(getattr(child, "subqueries", ()))
-        if type(child) not in (query.Term, query.Or) or not terms:
-            return None
-        if type(child) is query.Or and child.minmatch:
-            return None
-        if not all(isinstance(t, query.Term) and t.fieldname == "text" for t in terms):
+        terms = _expanded_terms(part) if isinstance(part, query.ConstantScoreQuery) else None
+        if terms is None or any(t.fieldname != "text" for t in terms):
             return None
         return [str(t.text) for t in terms]
 
@@ -3732,6 +3723,18 @@ def _block(m: Any, weights: bool, values: bool) -> tuple[Sequence[int], Any, Any
         m._read_values()
         found_values = m._values
     return ids, found_weights, found_values
+
+
+def _expanded_terms(q: Any) -> list[Any] | None:
+    """The words of a constant-score expansion (``_expand``'s output: a Term or a plain Or of
+    Terms), or None for any other query under the constant score."""
+    child = q.child
+    terms = [child] if type(child) is query.Term else list(getattr(child, "subqueries", ()))
+    if type(child) not in (query.Term, query.Or) or not terms:
+        return None
+    if type(child) is query.Or and child.minmatch:
+        return None
+    return terms if all(isinstance(t, query.Term) for t in terms) else None
 
 
 def _top(scores: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
