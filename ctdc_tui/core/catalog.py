@@ -27,6 +27,7 @@ catalogue never needs:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -1852,6 +1853,38 @@ def catalogue_files(folder: Path) -> list[Path]:
                 continue
             out.append(folder / name)
     return sorted(out, key=lambda p: p.name)
+
+
+def source_file_stats(folder: Path) -> dict[str, list[int]]:
+    """Size and modification time (ns) of every YAML file of a catalogue folder, catalog.yaml
+    included (what an index's freshness check and the app's first-screen file compare)."""
+    stats: dict[str, list[int]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in CATEGORY_SUFFIXES and not path.name.startswith(".") and path.is_file():
+            st = path.stat()
+            stats[path.name] = [st.st_size, st.st_mtime_ns]
+    return stats
+
+
+_RESOURCE_FIELDS = frozenset(f.name for f in dataclasses.fields(Resource))
+_TUPLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Resource) if str(f.type).startswith("tuple"))
+
+
+def resource_to_json_text(res: Resource) -> str:
+    """A resource's fields as compact JSON (what the index stores and the first-screen file keeps)."""
+    raw = {name: getattr(res, name) for name in _RESOURCE_FIELDS}
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
+def resource_from_json_text(text: str) -> Resource:
+    """The resource ``resource_to_json_text`` wrote (unknown fields ignored)."""
+    raw = json.loads(text)
+    values: dict[str, Any] = {
+        k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v)
+        for k, v in raw.items()
+        if k in _RESOURCE_FIELDS
+    }
+    return Resource(**values)
 
 
 def load_catalog(folder: Path | str) -> tuple[Catalog, list[Problem]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ctdc_tui import __version__
-from ctdc_tui.core.catalog import Resource
+from ctdc_tui.core.catalog import Resource, resource_from_json_text, resource_to_json_text, source_file_stats
 from ctdc_tui.core.fsutil import atomic_write_text
 
 FILE = "ctdc-first-screen.json"
@@ -41,9 +41,6 @@ MANIFEST = "ctdc-manifest.json"  # the index's manifest (``ctdc_tui.core.search.
 # remembered resource is among the first third of them (``FirstScreenIndex.covers``).
 ROWS = 60
 ALL_VIEW = ""  # the key of "every resource" (browse with no category)
-
-_TUPLE_FIELDS = {f.name for f in dataclasses.fields(Resource) if str(f.type).startswith("tuple")}
-_RESOURCE_FIELDS = {f.name for f in dataclasses.fields(Resource)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,25 +73,9 @@ class FirstScreen:
             raw = self.resources.get(resource_id)
             if raw is None:
                 return None
-            fields = json.loads(raw)
-            values: dict[str, Any] = {
-                k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v)
-                for k, v in fields.items()
-                if k in _RESOURCE_FIELDS
-            }
-            found = Resource(**values)
+            found = resource_from_json_text(raw)
             self._parsed[resource_id] = found
         return found
-
-
-def _catalogue_stats(folder: Path) -> dict[str, list[int]]:
-    """Size and modification time of each catalogue file (the files the index fingerprints)."""
-    stats: dict[str, list[int]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".yaml", ".yml") and not path.name.startswith(".") and path.is_file():
-            st = path.stat()
-            stats[path.name] = [st.st_size, st.st_mtime_ns]
-    return stats
 
 
 def _key(catalogue: Path, place: Path) -> dict[str, Any]:
@@ -104,7 +85,7 @@ def _key(catalogue: Path, place: Path) -> dict[str, Any]:
         "ctdc": __version__,
         "schema": INDEX_SCHEMA,
         "catalogue": str(catalogue.expanduser().resolve()),
-        "files": _catalogue_stats(catalogue),
+        "files": source_file_stats(catalogue),
         "manifest": [manifest.st_size, manifest.st_mtime_ns],
     }
 
@@ -149,8 +130,7 @@ def capture(index: Any, rows: int = ROWS) -> FirstScreen:
         counts[key] = len(results)
         for r in first:
             if r.id not in resources:
-                fields = {name: getattr(r, name) for name in _RESOURCE_FIELDS}
-                resources[r.id] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+                resources[r.id] = resource_to_json_text(r)
     return FirstScreen(catalogue.title, int(index.info.resource_count), categories, views, counts, resources)
 
 

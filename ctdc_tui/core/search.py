@@ -76,6 +76,9 @@ from ctdc_tui.core.catalog import (
     Problem,
     Resource,
     load_catalog_detail,
+    resource_from_json_text,
+    resource_to_json_text,
+    source_file_stats,
 )
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.core.fsutil import atomic_write_text
@@ -626,23 +629,6 @@ class Highlight:
     spans: tuple[tuple[int, int], ...] = ()  # [start, end) character offsets of matched terms
 
 
-_TUPLE_FIELDS = {f.name for f in dataclasses.fields(Resource) if str(f.type).startswith("tuple")}
-_RESOURCE_FIELDS = {f.name for f in dataclasses.fields(Resource)}
-
-
-def _resource_to_stored(res: Resource) -> str:
-    raw = {name: getattr(res, name) for name in _RESOURCE_FIELDS}
-    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-
-
-def _resource_from_stored(text: str) -> Resource:
-    raw = json.loads(text)
-    values: dict[str, Any] = {
-        k: (tuple(v) if k in _TUPLE_FIELDS and v is not None else v) for k, v in raw.items()
-    }
-    return Resource(**{k: v for k, v in values.items() if k in _RESOURCE_FIELDS})
-
-
 def _fresh_keys(rank: int, count: int) -> list[int]:
     """Sort keys for ``count`` resources of the category at ``rank``, evenly spread over its stride."""
     gap = max(1, ORDER_STRIDE // (count + 1))
@@ -672,7 +658,7 @@ def _document(res: Resource, note: str | None = None, order: int | None = None) 
     ]
     doc: dict[str, Any] = {
         "id": res.id,
-        "data": _resource_to_stored(res),
+        "data": resource_to_json_text(res),
         "text": "\n".join(p for p in parts if p),
         "title": title,
         "authors": "; ".join(res.authors),
@@ -705,14 +691,6 @@ def _catalogue_files(folder: Path) -> list[Path]:
     )
 
 
-def _file_stats(folder: Path) -> dict[str, list[int]]:
-    stats: dict[str, list[int]] = {}
-    for path in _catalogue_files(folder):
-        st = path.stat()
-        stats[path.name] = [st.st_size, st.st_mtime_ns]
-    return stats
-
-
 def _combined_hash(file_hashes: Mapping[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(file_hashes):
@@ -726,7 +704,7 @@ class _Source:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.stats = _file_stats(folder)
+        self.stats = source_file_stats(folder)
         self._hashes: dict[str, str] | None = None
         self._trusted: dict[str, str] = {}  # hashes of files whose size and time are as recorded
         self._loaded: CatalogueLoad | None = None
@@ -838,7 +816,7 @@ def _probe(ix: Any, manifest: Mapping[str, Any]) -> None:
             last = searcher.doc_count_all() - 1
             for docnum in {0, last}:
                 if not reader.is_deleted(docnum):
-                    _resource_from_stored(reader.stored_fields(docnum)["data"])
+                    resource_from_json_text(reader.stored_fields(docnum)["data"])
             for name in ("title", "text"):
                 for text in reader.lexicon(name):
                     list(searcher.search(query.Term(name, text.decode("utf-8")), limit=3))
@@ -2089,7 +2067,7 @@ class SearchIndex:
                             if rid in plan.indexed:
                                 raise _Stale(f"resource {rid} is missing from the index", True)
                             continue
-                        gone = _document(_resource_from_stored(searcher.stored_fields(docnum)["data"]))
+                        gone = _document(resource_from_json_text(searcher.stored_fields(docnum)["data"]))
                         vocabulary.subtract(analyzer.analyse(gone["text"]).words)
                         writer.delete_document(docnum)
                 finally:
@@ -2196,7 +2174,7 @@ class SearchIndex:
             rid = fields_["id"]
             res = self._resources.get(rid)
             if res is None:
-                res = _resource_from_stored(fields_["data"])
+                res = resource_from_json_text(fields_["data"])
                 self._resources[rid] = res
             return res
 
@@ -2848,7 +2826,7 @@ class SearchIndex:
         fold = _fold_analyzer(stop=True)
         counts: Counter[str] = Counter()
         for stored in reader.all_stored_fields():
-            res = _resource_from_stored(stored["data"])
+            res = resource_from_json_text(stored["data"])
             counts.update({t.text for t in fold(_document(res, stored.get("note"))["text"])})
         return queries.Vocabulary(counts.items())
 
@@ -3028,7 +3006,7 @@ def check_index(catalogue: Path, index_dir: str | Path | None = None) -> IndexCh
                 reader = searcher.reader()
                 for docnum in range(searcher.doc_count_all()):
                     if not reader.is_deleted(docnum):
-                        found.add(_resource_from_stored(reader.stored_fields(docnum)["data"]).id)
+                        found.add(resource_from_json_text(reader.stored_fields(docnum)["data"]).id)
         finally:
             ix.close()
         if wanted - found:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from ctdc_tui.core.first_screen import FirstScreen
     from ctdc_tui.core.link_status import LinkStatusCache
     from ctdc_tui.core.search import Results, SearchIndex
+    from ctdc_tui.core.state import AppState
     from ctdc_tui.tui.early import FirstScreenIndex
 
 
@@ -299,7 +300,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._first_screen = stand_in
         self.index = stand_in  # type: ignore[assignment]
         self._open_stores()
-        self._restore_start()
+        self._restore_start(state)  # read above: the state file is read once per start
         return True
 
     def _apply_config(self) -> None:
@@ -513,10 +514,12 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             if suggest is not None:
                 suggest("a")
 
-    def _restore_start(self) -> None:
-        from ctdc_tui.core.state import load_state
+    def _restore_start(self, state: AppState | None = None) -> None:
+        notice = None
+        if state is None:
+            from ctdc_tui.core.state import load_state
 
-        state, notice = load_state()
+            state, notice = load_state()
         if notice:
             self.notify(notice, title="Saved state", severity="warning", markup=False)
         if state.sort in ("relevance", "title", "year", "catalogue"):
