@@ -2357,7 +2357,11 @@ class SearchIndex:
             parsed, misread = self._words_query(_WORDS_ONLY.findall(prepared.text)), True
         q = self._rewrite(parsed, reader, {})
         if q is query.NullQuery:
-            return Results(self, text, explanation="Nothing to search for in that; try some words.")
+            if parsed is query.NullQuery:  # nothing but stop words or punctuation
+                return Results(self, text, explanation="Nothing to search for in that; try some words.")
+            # Words whose expansions found nothing (``housi`` typed, no word starts so): no match.
+            nothing = "No resources match" + (f" in category '{category}'." if category else ".")
+            return Results(self, text, explanation=nothing)
         hits = self._hits(q, category, sort, limit)
         fallback = False
         if not hits.docnums and len(prepared.plain_words) > 1:

@@ -301,6 +301,18 @@ def test_explanations_are_friendly(index: SearchIndex) -> None:
             assert not re.search(r"Traceback|Error\b", results.explanation)
 
 
+def test_a_prefix_that_starts_no_word_says_nothing_matches(index: SearchIndex) -> None:
+    # typed letter by letter: "zzqx" expands to no word of the catalogue
+    typed = index.search("zzqx", as_you_type=True)
+    assert len(typed) == 0 and typed.explanation == "No resources match."
+    assert (
+        index.search("zzqx*", category="ingredients").explanation
+        == "No resources match in category 'ingredients'."
+    )
+    # nothing but stop words: there is nothing to search for
+    assert index.search("the of").explanation == "Nothing to search for in that; try some words."
+
+
 @pytest.mark.parametrize(
     "text",
     ["NOT NOT backbone", "backbone NOT AND brigade", "backbone ANDNOT ANDMAYBE brigade", "backbone OR"],
