@@ -41,6 +41,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.tui.actions import ActionsMixin
+from ctdc_tui.tui.key_order import KeysInOrder
 from ctdc_tui.tui.views import ViewsMixin
 from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
 from ctdc_tui.tui.widgets.resource_list import ResourceList
@@ -140,7 +141,7 @@ class _Opening(threading.Thread):
                 self.stand_in.attach(self.index if self.error is None else None)
 
 
-class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
+class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
     """Browse, search and bookmark a CTDC-format catalogue."""
 
     CSS_PATH = "app.tcss"

@@ -1,0 +1,134 @@
+"""Keys are handled one at a time, in the order the terminal sent them.
+
+Why (Textual 8.2.8, the pinned version; Textual issue #6605, unfixed there):
+the app hands each key it reads to the focused widget's message queue and goes
+straight on to the next key. A key the widget consumes itself (a letter in an
+``Input``) takes effect as soon as the widget reads it; a key it only has a
+*binding* for (backspace, the arrows, ``ctrl+w``...) is passed up through the
+queue of every ancestor back to the app, and only then does its action run.
+When several keys come in one read (fast typing over SSH, ``tmux send-keys``),
+the letters after a backspace are typed before the backspace deletes: with
+``housi`` in the search box, backspace x5 then ``hire`` leaves ``hous``. The
+app's own priority bindings (Enter, Escape, ``/``) had the opposite problem:
+they run the moment the app reads them, before the keys ahead of them in the
+widget's queue. The terminal parser is not at fault: it yields the keys in order.
+
+What: ``KeysInOrder`` (mixed into ``CtdcApp``) holds each key read from the
+terminal (and each paste) until the one before it has finished. After handing
+a key on, the app posts a ``KeyHandled`` marker to the same widget. Every queue
+keeps its order and the marker bubbles up the path the key takes, so when the
+marker reaches the app the key has been consumed or its binding has run; the
+next held key goes then. A key with no one waiting behind it costs one marker
+(a few message hops); held keys wait for the previous key only.
+
+Safety: the marker is lost if a widget on its path closes first (a dialog that
+the key dismissed). The next key then checks the path and goes at once, and a
+timer does the same for keys already held, so no key waits more than
+``KEY_WAIT_LIMIT`` seconds. Textual's own files are not patched.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from time import monotonic
+from typing import Any
+
+from textual import events
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+KEY_WAIT_LIMIT = 1.0  # seconds a key may wait for the one before it, whatever happens
+_WATCH_EVERY = 0.1  # how often held keys check that the marker they wait for can still arrive
+
+
+class KeyHandled(Message):
+    """Follows a key up its path: when the app gets it, that key is done with."""
+
+    def __init__(self, serial: int) -> None:
+        super().__init__()
+        self.serial = serial
+
+
+class KeysInOrder:
+    """App mixin: one key from the terminal at a time (see the module docstring)."""
+
+    _key_serial = 0
+    _key_out: int | None = None  # the serial of the marker the next key waits for
+    _key_out_path: MessagePump | None = None  # where that marker was posted
+    _key_out_at = 0.0
+    _held_input: deque[events.Event] | None = None
+    _key_watch_armed = False
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            held = self._held_input
+            if held is None:
+                held = self._held_input = deque()
+            if self._key_out is not None and self._marker_can_arrive():
+                held.append(event)
+                self._watch_held_keys()
+                return
+            self._key_out = None
+            if held:  # (the marker was lost: what waited goes first)
+                held.append(event)
+                await self._send_held_input()
+            else:
+                await self._send_input(event)
+            return
+        await super().on_event(event)  # type: ignore[misc]
+
+    async def _on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        if message.serial != self._key_out:
+            return  # a marker given up on (see _marker_can_arrive)
+        self._key_out = None
+        await self._send_held_input()
+
+    async def _send_held_input(self) -> None:
+        held = self._held_input
+        while held and self._key_out is None:
+            await self._send_input(held.popleft())
+
+    async def _send_input(self, event: events.Event) -> None:
+        app: Any = self
+        try:
+            target: MessagePump | None = app.focused or app.screen
+        except Exception:  # no screen yet: Textual's own handling decides
+            target = None
+        await super().on_event(event)  # type: ignore[misc]
+        if target is None:
+            return
+        self._key_serial += 1
+        if target.post_message(KeyHandled(self._key_serial)):
+            self._key_out = self._key_serial
+            self._key_out_path = target
+            self._key_out_at = monotonic()
+
+    def _marker_can_arrive(self) -> bool:
+        """Whether every node from where the marker was posted up to the app is still open."""
+        if monotonic() - self._key_out_at > KEY_WAIT_LIMIT:
+            return False
+        node = self._key_out_path
+        while node is not None and node is not self:
+            if node._closing or node._closed:
+                return False
+            node = node._parent
+        return node is self
+
+    def _watch_held_keys(self) -> None:
+        if self._key_watch_armed:
+            return
+        self._key_watch_armed = True
+        self.set_timer(_WATCH_EVERY, self._check_held_keys)  # type: ignore[attr-defined]
+
+    async def _check_held_keys(self) -> None:
+        self._key_watch_armed = False
+        if not self._held_input:
+            return
+        if self._key_out is not None and self._marker_can_arrive():
+            self._watch_held_keys()
+            return
+        self._key_out = None
+        await self._send_held_input()
+        if self._held_input:
+            self._watch_held_keys()
