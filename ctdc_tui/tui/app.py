@@ -194,6 +194,17 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         # Textual adds ctrl+p itself when no binding opens the palette; this one can be remapped.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Replaces Textual's own ctrl+q (a binding for the same key in a subclass wins), so it
+        # has an id and can be remapped; a priority binding, it quits from the search box and
+        # from dialogs too, and like q it saves the place you were (action_quit).
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit, even from the search box or a dialog",
+            show=False,
+            priority=True,
+            id="app.quit_anywhere",
+        ),
         *_category_bindings(),
     ]
 

@@ -167,3 +167,41 @@ async def test_palette_key_can_be_remapped(isolated_home: Path) -> None:
         await pilot.press("ctrl+k")
         await settle(pilot)
         assert CommandPalette.is_open(app)
+
+
+async def test_ctrl_q_quits_from_the_search_box_and_saves_the_place(isolated_home: Path) -> None:
+    from ctdc_tui.core.state import load_state
+
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "q")  # q is typed in the search box, it does not quit there
+        await settle(pilot)
+        assert app.is_running
+        place = (app.view_key, app.current_id())
+        assert place[1] is not None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+    state, _ = load_state()
+    assert (state.category, state.resource_id) == place
+
+
+async def test_ctrl_q_has_a_binding_id_and_can_be_remapped(isolated_home: Path) -> None:
+    from ctdc_tui.tui.keymap import collect_key_help
+
+    write_config(isolated_home, '[keymap]\napp.quit_anywhere = "ctrl+x"\n')
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        assert not [n.message for n in app._notifications if "quit" in n.message]
+        shown = [item for item in collect_key_help(app) if item.binding_id == "app.quit_anywhere"]
+        assert len(shown) == 1 and shown[0].remapped, shown
+        await pilot.press("slash")
+        await pilot.press("ctrl+q")  # remapped away: no longer quits
+        await settle(pilot)
+        assert app.is_running
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not app.is_running
