@@ -237,7 +237,7 @@ class ActionsMixin:
             self.query_one(Sidebar).focus()  # type: ignore[attr-defined]
 
     def action_escape(self) -> None:
-        """Esc: close the sidebar overlay, clear the search, or step back one pane."""
+        """Esc: close the sidebar overlay, leave (and clear) the search box, or step back one pane."""
         screen = self.screen
         focused = self.focused
         search: SearchBox = self.query_one(SearchBox)  # type: ignore[attr-defined]
@@ -246,10 +246,12 @@ class ActionsMixin:
             screen.remove_class("-show-sidebar")
             self.set_focus(results_list)  # type: ignore[attr-defined]
         elif focused is search:
+            # One press leaves the box: the query is cleared (the list shows the view from
+            # before the search) and the list takes the focus, so "/" starts a new search
+            # rather than being typed. ctrl+u clears the box without leaving it.
             if search.value:
                 search.value = ""
-            else:
-                self.set_focus(results_list)  # type: ignore[attr-defined]
+            self.set_focus(results_list)  # type: ignore[attr-defined]
         elif focused is not None and self.query_one(DetailPane) in (focused, *focused.ancestors):  # type: ignore[attr-defined]
             self.set_focus(results_list)  # type: ignore[attr-defined]
         elif self.search_text:  # type: ignore[attr-defined]

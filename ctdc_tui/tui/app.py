@@ -163,7 +163,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         Binding(
             "escape",
             "escape",
-            "Clear the search, or step back a pane",
+            "Leave and clear the search box, or step back a pane",
             show=False,
             priority=True,
             id="app.escape",

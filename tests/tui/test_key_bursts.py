@@ -150,3 +150,27 @@ def test_a_burst_written_to_the_terminal_in_one_write(tmp_path: Path) -> None:
             process.kill()
         process.wait()
         os.close(main)
+
+
+async def test_escape_leaves_the_search_box_so_slash_starts_a_new_search() -> None:
+    """Escape clears the query and moves to the list in one press; "/" then focuses the box."""
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"data")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is app.query_one(ResourceList)
+        assert app.search_text == "" and app.query_one(SearchBox).value == ""
+        await pilot.press("slash")
+        assert app.focused is app.query_one(SearchBox)
+        assert app.query_one(SearchBox).value == ""
+
+
+async def test_escape_then_slash_in_one_burst_starts_a_new_search() -> None:
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert await typed(pilot, app, ["slash", *"data", "escape", "slash", *"map"]) == "map"
+        assert app.focused is app.query_one(SearchBox)
