@@ -129,6 +129,7 @@ class ProgressBar:
         if self.enabled:
             self.stream.write("\r" + " " * (self.WIDTH + 40) + "\r")
             self.stream.flush()
+            self.enabled = False  # (once: finish may be called again on the way out)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -143,6 +144,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = links.check_resources(
             resources, concurrency=args.concurrency, timeout=args.timeout, progress=bar.update
         )
+    except links.CheckInterrupted as stop:
+        bar.finish()
+        return _keep_interrupted(stop.report, cache)
     finally:
         bar.finish()
     saved, save_problem = False, None
@@ -183,6 +187,36 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_network_down(report, args.timeout)
         return 1
     return 1 if dead else 0
+
+
+def _keep_interrupted(report: CheckReport, cache: LinkStatusCache) -> int:
+    """Ctrl+C: save the links checked before it (atomically, like a whole check) and say how many."""
+    checked = len(report.results)
+    say = "ctdc: interrupted"
+    if not checked:
+        print(f"{say} before any link was checked; nothing was saved", file=sys.stderr)
+        return 130
+    if report.network_down:
+        print(
+            f"{say}: none of the {checked} link(s) checked so far got an answer from a web server "
+            "(the network looks down), so nothing was saved and the last known statuses were kept",
+            file=sys.stderr,
+        )
+        return 130
+    cache.record(report.resources, report.results.values())
+    try:
+        cache.save()
+    except CtdcError as exc:
+        print(f"{say}: the {checked} link(s) checked so far were not saved: {exc.message}", file=sys.stderr)
+        print(f"  fix: {exc.hint}", file=sys.stderr)
+        return 130
+    saved = sum(1 for url in report.results if url in cache.links)
+    print(
+        f"{say}: saved the {saved} link(s) checked so far (of {report.total}) to {cache.path}; "
+        "the rest keep their last known status. Run `ctdc links check` again to check them all.",
+        file=sys.stderr,
+    )
+    return 130
 
 
 def cmd_status(args: argparse.Namespace) -> int:

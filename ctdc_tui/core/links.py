@@ -15,6 +15,8 @@ The only module that imports httpx. API for the CLI and the app::
 
     report = links.check_resources(resources, concurrency=8, timeout=10.0, progress=None)
     report.network_down  # no web server answered and the fault looks local: keep old statuses, say so
+    # Ctrl+C during the check raises links.CheckInterrupted (a KeyboardInterrupt) whose .report
+    # holds the links checked so far (.interrupted, .total): record and save those the same way.
     if not report.network_down:
         cache.record(report.resources, report.results.values()); cache.save()  # CtdcError if unwritable
 
@@ -75,6 +77,7 @@ __all__ = [
     "LABELS",
     "STATUSES",
     "USER_AGENT",
+    "CheckInterrupted",
     "CheckReport",
     "LinkResult",
     "LinkStatus",
@@ -117,10 +120,24 @@ class CheckReport:
     network_down: bool = False  # no HTTP answer and the fault looks local (see ``looks_offline``)
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)  # status -> number of addresses
+    interrupted: bool = False  # stopped by Ctrl+C: ``results`` holds what was checked before
+    total: int = 0  # addresses there were to check (``len(results)`` unless interrupted)
 
     def main_result(self, resource_id: str) -> LinkResult | None:
         urls = self.resources.get(resource_id)
         return self.results.get(urls[0]) if urls else None
+
+
+class CheckInterrupted(KeyboardInterrupt):
+    """Ctrl+C stopped ``check_resources``; ``report`` holds the links checked before it.
+
+    Its ``resources`` lists only the resources whose main link was checked, so
+    recording it never marks a resource from a link that was not checked.
+    """
+
+    def __init__(self, report: CheckReport) -> None:
+        super().__init__("link check interrupted")
+        self.report = report
 
 
 def looks_offline(results: Iterable[LinkResult]) -> bool:
@@ -167,7 +184,29 @@ def check_resources(
     started = time.monotonic()
     mapping = {res.id: resource_urls(res.url, res.alternate_urls) for res in resources}
     unique = list(dict.fromkeys(u for urls in mapping.values() for u in urls))
-    results = check_links(unique, concurrency=concurrency, timeout=timeout, progress=progress)
+    found: dict[str, LinkResult] = {}  # as they come: what Ctrl+C leaves
+
+    def collect(done: int, total: int, result: LinkResult) -> None:
+        found[result.url] = result
+        if progress is not None:
+            progress(done, total, result)
+
+    try:
+        results = check_links(unique, concurrency=concurrency, timeout=timeout, progress=collect)
+    except KeyboardInterrupt:
+        partial = [found[u] for u in unique if u in found]
+        checked = {rid: urls for rid, urls in mapping.items() if urls and urls[0] in found}
+        raise CheckInterrupted(_report(partial, checked, started, len(unique), interrupted=True)) from None
+    return _report(results, mapping, started, len(unique))
+
+
+def _report(
+    results: list[LinkResult],
+    mapping: dict[str, tuple[str, ...]],
+    started: float,
+    total: int,
+    interrupted: bool = False,
+) -> CheckReport:
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
@@ -177,6 +216,8 @@ def check_resources(
         network_down=looks_offline(results),
         seconds=time.monotonic() - started,
         counts=counts,
+        interrupted=interrupted,
+        total=total,
     )
 
 

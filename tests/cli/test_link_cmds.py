@@ -275,3 +275,41 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
     quiet.update(1, 4, result)
     quiet.finish()
     assert pipe.getvalue() == ""
+
+
+def test_ctrl_c_saves_the_links_checked_so_far_and_says_how_many(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    seen: list[str] = []
+
+    def update(self: ProgressBar, done: int, total: int, result: LinkResult) -> None:
+        seen.append(result.url)
+        if done == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl+C after the third link
+
+    monkeypatch.setattr(ProgressBar, "update", update)
+    code, out, err = run(capsys, "links", "check", "--data", str(catalogue), "--concurrency", "1")
+    assert code == 130
+    assert out == ""
+    cache = LinkStatusCache.load(catalogue)
+    assert not cache.notices and cache.links and set(cache.links) <= set(seen)
+    assert f"interrupted: saved the {len(cache.links)} link(s) checked so far (of 6) to {cache.path}" in err
+    kept = {rid for rid, urls in cache.resources.items() if urls[0] in seen}
+    assert kept and set(cache.status_map()) == kept  # a resource is marked only from its own link
+
+
+def test_ctrl_c_before_any_answer_saves_nothing(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctdc_tui.core import links
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise links.CheckInterrupted(links.CheckReport(results={}, resources={}, interrupted=True, total=6))
+
+    monkeypatch.setattr(links, "check_resources", interrupted)
+    code, out, err = run(capsys, "links", "check", "--data", str(catalogue))
+    assert code == 130 and out == ""
+    assert "interrupted before any link was checked; nothing was saved" in err
+    assert not locations.link_cache_file(catalogue).exists()

@@ -229,3 +229,27 @@ def test_looks_offline_needs_every_tried_link_to_fail_without_an_http_answer() -
     assert not looks_offline(
         [_result("dns", True, h) for h in ("a.org", "b.org")] + [_result("ok", True, code=200)]
     )
+
+
+def test_ctrl_c_during_a_check_raises_with_the_links_checked_so_far(site: LocalSite) -> None:
+    import signal
+
+    paths = ["/ok", "/missing", "/boom", "/gone", "/temp", "/forbidden"]
+    resources = [Resource(id=f"r{n}", title="R", url=site.url(p), category="c") for n, p in enumerate(paths)]
+    seen: list[str] = []
+
+    def progress(done: int, total: int, result: LinkResult) -> None:
+        seen.append(result.url)
+        if done == 2:
+            signal.raise_signal(signal.SIGINT)  # as Ctrl+C does: asyncio's runner cancels the check
+
+    with pytest.raises(links.CheckInterrupted) as caught:
+        check_resources(resources, concurrency=1, timeout=3, progress=progress)
+    assert isinstance(caught.value, KeyboardInterrupt)  # callers that know nothing of it still stop
+    report = caught.value.report
+    assert report.interrupted and report.total == len(paths)
+    assert 2 <= len(seen) < len(paths)
+    assert set(report.results) == set(seen)
+    checked = {r.id for r in resources if r.url in seen}
+    assert set(report.resources) == checked  # only resources whose main link was checked
+    assert sum(report.counts.values()) == len(seen)
