@@ -52,6 +52,7 @@ class ActionsMixin:
 
     def _init_actions(self) -> None:
         self.undo_stack: list[Any] = []
+        self.rechecks: list[CheckReport] = []  # this session's re-checks (see merge_rechecks)
 
     # ------------------------------------------------------------- helpers
     def _link(self) -> tuple[str, str] | None:
@@ -154,8 +155,12 @@ class ActionsMixin:
                 "warning",
             )
             return
+        self.rechecks.append(report)
         if self.link_cache is None:
             self.link_cache = cache
+        elif self.link_cache is not cache:
+            # The index opened while the check ran: the app reads the cache the opening read.
+            self.merge_rechecks(self.link_cache)
         result = report.main_result(resource.id)
         if result is not None:
             self.update_link_health(resource.id, result.health, result.checked_at)  # type: ignore[attr-defined]
@@ -163,6 +168,20 @@ class ActionsMixin:
         self._say(f"{resource.title}: {self.link_text(resource)}")  # type: ignore[attr-defined]
         if problem:
             self._say(f"The result was not saved: {problem}", "error")
+
+    def merge_rechecks(self, cache: Any) -> None:
+        """Put this session's re-checks into ``cache`` (a newer result of a link wins).
+
+        The index opening reads the link cache once; a re-check (``L``) made while it opens
+        may save after that read, so the app adds its results before using what was read.
+        """
+        for report in self.rechecks:
+            newer = [
+                result
+                for result in report.results.values()
+                if (known := cache.get_url(result.url)) is None or known.checked_at <= result.checked_at
+            ]
+            cache.record(report.resources, newer)
 
     def action_copy_link(self) -> None:
         link = self._link()

@@ -469,6 +469,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
         for notice in links.notices:
             self.notify(notice, title="Link check", severity="warning", markup=False, timeout=8)
+        self.merge_rechecks(links)  # re-checks (L) made while the index opened
         self.use_link_status(links)
         self._open_stores()  # (if the index won the race with the first frame)
         self.sync_notes()

@@ -261,3 +261,73 @@ async def test_palette_command_re_checks_the_current_link(tmp_path: Path) -> Non
             assert site.methods("/gone")  # the local server was asked
             assert marks_by_id(app)["gone"] == DEAD_MARK
             assert detail(app).view.link_status == "dead: not found (HTTP 410), checked just now"
+
+
+async def _until(pilot: object, condition: object, what: str) -> None:
+    for _ in range(400):
+        if condition():  # type: ignore[operator]
+            return
+        await pilot.pause(0.025)  # type: ignore[attr-defined]
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+@pytest.mark.parametrize("check_ends", ["before the index opens", "after the index opens"])
+async def test_recheck_while_the_index_is_opening_shows_its_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check_ends: str
+) -> None:
+    """L pressed while the app is still opening: its result shows without a restart, whichever
+    of the check and the index finishes first. The opening reads the link cache before the
+    check saves to it, and hands the index over when ``index_go`` is set."""
+    import threading
+
+    from ctdc_tui.core import links
+    from ctdc_tui.tui import app as app_module
+
+    real_run, real_check = app_module._Opening.run, links.check_resources
+    index_go, check_go = threading.Event(), threading.Event()
+
+    def slow_run(self):  # type: ignore[no-untyped-def]
+        real_run(self)  # the index is open and the link cache read
+        index_go.wait(20)
+
+    def slow_check(*args, **kwargs):  # type: ignore[no-untyped-def]
+        check_go.wait(20)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(app_module._Opening, "run", slow_run)
+    monkeypatch.setattr(links, "check_resources", slow_check)
+    with LocalSite() as site:
+        folder = catalogue(tmp_path / "cat", {"fine": site.url("/ok"), "broken": site.url("/missing")})
+        app = CtdcApp(folder)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await _until(pilot, lambda: app.browsing_early and app.rows is not None, "browsing early")
+            await select_early(pilot, app, "broken")
+            await pilot.press("L")
+            await pilot.pause()
+            assert "broken" in app.checking_links
+            first, second = (check_go, index_go) if check_ends.startswith("before") else (index_go, check_go)
+            first.set()
+            if first is check_go:
+                await _until(pilot, lambda: "broken" not in app.checking_links, "the check ended")
+                assert marks_by_id(app)["broken"] == DEAD_MARK  # shown while still opening
+            else:
+                await _until(pilot, lambda: not app.browsing_early, "the index opened")
+            second.set()
+            await _until(
+                pilot,
+                lambda: not app.browsing_early and "broken" not in app.checking_links,
+                "the check ended and the index opened",
+            )
+            await settle(pilot)
+            await select(pilot, app, "broken")
+            assert marks_by_id(app)["broken"] == DEAD_MARK
+            assert detail(app).view.link_status == "dead: not found (HTTP 404), checked just now"
+            app.set_query("is:dead")
+            await settle(pilot)
+            assert list(marks_by_id(app)) == ["broken"]
+
+
+async def select_early(pilot: object, app: CtdcApp, resource_id: str) -> None:
+    assert app.query_one(ResourceList).select_id(resource_id)
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
