@@ -235,6 +235,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         self._opening: _Opening | None = None  # the index being opened
         self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
+        self._query_after_keys = False  # the search box changed during a burst of keys
         self._init_views()
         self._init_actions()
 
@@ -584,7 +585,21 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
     # -------------------------------------------------------------- searching
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
+        if event.value != event.input.value:
+            return  # the box changed again since: the Changed of its value now follows this one
+        if self.keys_busy:
+            # Keys read in one burst are still being handled (tui/key_order.py): search for
+            # where they end, not for each step (backspace x5 would search "hous", ..., "").
+            # A key typed alone is done with before its Changed arrives: it searches at once.
+            self._query_after_keys = True
+            self.call_when_keys_settle()
+            return
         self.set_query(event.value)
+
+    def keys_settled(self) -> None:
+        if self._query_after_keys:
+            self._query_after_keys = False
+            self.set_query(self.query_one(SearchBox).value)
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self) -> None:

@@ -18,8 +18,11 @@ terminal (and each paste) until the one before it has finished. After handing
 a key on, the app posts a ``KeyHandled`` marker to the same widget. Every queue
 keeps its order and the marker bubbles up the path the key takes, so when the
 marker reaches the app the key has been consumed or its binding has run; the
-next held key goes then. A key with no one waiting behind it costs one marker
-(a few message hops); held keys wait for the previous key only.
+next held key goes then. One exception keeps fast typing as cheap as before:
+a key the focused widget takes itself (``check_consume_key``: a printable
+character in an ``Input`` or ``TextArea``, which no binding can take there)
+goes straight after another such key to the same widget, since that widget's
+queue alone keeps them in order. A key costs one marker (a few message hops).
 
 Safety: the marker is lost if a widget on its path closes first (a dialog that
 the key dismissed). The next key then checks the path and goes at once, and a
@@ -56,8 +59,10 @@ class KeysInOrder:
     _key_out: int | None = None  # the serial of the marker the next key waits for
     _key_out_path: MessagePump | None = None  # where that marker was posted
     _key_out_at = 0.0
+    _key_out_taken_by: MessagePump | None = None  # the widget that took every key out itself
     _held_input: deque[events.Event] | None = None
     _key_watch_armed = False
+    _settle_wanted = False  # someone waits for keys_settled (the watch keeps going until then)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -65,8 +70,12 @@ class KeysInOrder:
             if held is None:
                 held = self._held_input = deque()
             if self._key_out is not None and self._marker_can_arrive():
-                held.append(event)
-                self._watch_held_keys()
+                taker = self._key_out_taken_by
+                if held or taker is None or self._taker_of(event) is not taker:
+                    held.append(event)
+                    self._watch_held_keys()
+                    return
+                await self._send_input(event)  # typed into the widget that has the keys before it
                 return
             self._key_out = None
             if held:  # (the marker was lost: what waited goes first)
@@ -86,8 +95,37 @@ class KeysInOrder:
 
     async def _send_held_input(self) -> None:
         held = self._held_input
-        while held and self._key_out is None:
+        while held:
+            if self._key_out is not None:
+                taker = self._key_out_taken_by
+                if taker is None or self._taker_of(held[0]) is not taker:
+                    return
             await self._send_input(held.popleft())
+        if self._key_out is None:
+            self._settle_wanted = False
+            self.keys_settled()
+
+    @property
+    def keys_busy(self) -> bool:
+        """A key is still on its way (and maybe more are held behind it)."""
+        return self._key_out is not None or bool(self._held_input)
+
+    def call_when_keys_settle(self) -> None:
+        """Make sure ``keys_settled`` is called once the keys now on their way are done."""
+        self._settle_wanted = True
+        self._watch_held_keys()
+
+    def keys_settled(self) -> None:
+        """Every key read so far is done with (override to act once per burst)."""
+
+    def _taker_of(self, event: events.Event) -> MessagePump | None:
+        """The focused widget when it takes ``event`` itself (no binding can), else None."""
+        if not isinstance(event, events.Key):
+            return None
+        focused: Any = getattr(self, "focused", None)
+        if focused is None or not focused.check_consume_key(event.key, event.character):
+            return None
+        return focused  # type: ignore[no-any-return]
 
     async def _send_input(self, event: events.Event) -> None:
         app: Any = self
@@ -95,6 +133,7 @@ class KeysInOrder:
             target: MessagePump | None = app.focused or app.screen
         except Exception:  # no screen yet: Textual's own handling decides
             target = None
+        taker = self._taker_of(event) if target is not None else None
         await super().on_event(event)  # type: ignore[misc]
         if target is None:
             return
@@ -103,6 +142,7 @@ class KeysInOrder:
             self._key_out = self._key_serial
             self._key_out_path = target
             self._key_out_at = monotonic()
+            self._key_out_taken_by = taker
 
     def _marker_can_arrive(self) -> bool:
         """Whether every node from where the marker was posted up to the app is still open."""
@@ -123,12 +163,12 @@ class KeysInOrder:
 
     async def _check_held_keys(self) -> None:
         self._key_watch_armed = False
-        if not self._held_input:
+        if not self._held_input and not self._settle_wanted:
             return
         if self._key_out is not None and self._marker_can_arrive():
             self._watch_held_keys()
             return
         self._key_out = None
         await self._send_held_input()
-        if self._held_input:
+        if self._held_input or (self._settle_wanted and self._key_out is not None):
             self._watch_held_keys()

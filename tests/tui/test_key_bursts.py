@@ -174,3 +174,23 @@ async def test_escape_then_slash_in_one_burst_starts_a_new_search() -> None:
         await settle(pilot)
         assert await typed(pilot, app, ["slash", *"data", "escape", "slash", *"map"]) == "map"
         assert app.focused is app.query_one(SearchBox)
+
+
+async def test_a_burst_searches_for_where_it_ends_not_each_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backspace x5 in one read used to search "hous", "hou", "ho", "h" and "" (a view switch) first."""
+    queries: list[str] = []
+    real_set_query = CtdcApp.set_query
+
+    def set_query(self: CtdcApp, text: str) -> None:
+        queries.append(text)
+        real_set_query(self, text)
+
+    monkeypatch.setattr(CtdcApp, "set_query", set_query)
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await typed(pilot, app, ["slash", *"housi"])
+        queries.clear()
+        assert await typed(pilot, app, ["backspace"] * 5 + list("hire")) == "hire"
+        assert app.search_text == "hire"
+        assert "" not in queries and "h" not in queries, queries
