@@ -594,6 +594,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         preload = min(PRELOAD_ROWS, self.query_one(ResourceList).size.height or PRELOAD_ROWS)
         if self._search_inline(generation, query, category, sort, limit, preload):
             return
+        # ("searching…" only here: shown for a moment before the results, its longer text could
+        # take the status line to two lines and back, and each change of height lays out the screen.)
+        self.update_status(searching=True)
         self.call_after_refresh(self._search_worker, generation, query, category, sort, limit, preload)
 
     def _search_inline(

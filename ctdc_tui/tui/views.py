@@ -301,7 +301,6 @@ class ViewsMixin:
         if query:
             self._keep_id = select  # an explicit choice; else whatever is under the cursor on arrival
             category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
-            self.update_status(searching=True)
             self.start_search(self.generation, query, category, self.sort)  # type: ignore[attr-defined]
             return
         self.results = None

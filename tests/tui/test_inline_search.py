@@ -53,7 +53,11 @@ async def type_query(pilot: Any, text: str) -> None:
         await pilot.press("space" if ch == " " else ch)
 
 
-async def test_a_small_catalogue_is_searched_in_the_keystrokes_own_handler() -> None:
+async def test_a_small_catalogue_is_searched_in_the_keystrokes_own_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # (However slow this machine is today: the budget is the next test's subject.)
+    monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", 10.0)
     app = CtdcApp(BUNDLED, None, None)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -111,3 +115,32 @@ async def test_a_large_catalogue_is_searched_in_the_worker(monkeypatch: pytest.M
         await settle(pilot)
         assert handed_over and handed_over[-1] == "open data"
         assert_shows_search(app, "open data")
+
+
+async def test_searching_shows_in_the_status_line_only_when_the_search_goes_to_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Shown for a moment before the results, the longer "searching…" text could take the status
+    # line to two lines and back, and each change of height lays out the whole screen.
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        status = app.query_one(StatusLine)
+        shown: list[bool] = []
+        original = status.show
+
+        def spy(info: Any) -> None:
+            shown.append(info.searching)
+            original(info)
+
+        status.show = spy  # type: ignore[method-assign]
+        monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", 10.0)
+        await type_query(pilot, "data")
+        await settle(pilot)
+        assert shown and not any(shown)
+        shown.clear()
+        monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", -1.0)  # every search to the worker
+        await pilot.press("s")
+        await settle(pilot)
+        assert shown[0] is True and shown[-1] is False  # "searching…", then the results
+        assert_shows_search(app, "datas")
