@@ -63,6 +63,7 @@ class KeysInOrder:
     _held_input: deque[events.Event] | None = None
     _key_watch_armed = False
     _settle_wanted = False  # someone waits for keys_settled (the watch keeps going until then)
+    _in_flight = 0  # keys handed on whose marker has not come back
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -77,7 +78,7 @@ class KeysInOrder:
                     return
                 await self._send_input(event)  # typed into the widget that has the keys before it
                 return
-            self._key_out = None
+            self._key_out, self._in_flight = None, 0
             if held:  # (the marker was lost: what waited goes first)
                 held.append(event)
                 await self._send_held_input()
@@ -88,8 +89,9 @@ class KeysInOrder:
 
     async def _on_key_handled(self, message: KeyHandled) -> None:
         message.stop()
+        self._in_flight = max(self._in_flight - 1, 0)
         if message.serial != self._key_out:
-            return  # a marker given up on (see _marker_can_arrive)
+            return  # a key typed on behind it is still on its way, or a marker given up on
         self._key_out = None
         await self._send_held_input()
 
@@ -106,9 +108,9 @@ class KeysInOrder:
             self.keys_settled()
 
     @property
-    def keys_busy(self) -> bool:
-        """A key is still on its way (and maybe more are held behind it)."""
-        return self._key_out is not None or bool(self._held_input)
+    def more_keys_coming(self) -> bool:
+        """Keys read after the one being handled now are waiting or on their way."""
+        return bool(self._held_input) or self._in_flight > 1
 
     def call_when_keys_settle(self) -> None:
         """Make sure ``keys_settled`` is called once the keys now on their way are done."""
@@ -140,6 +142,7 @@ class KeysInOrder:
         self._key_serial += 1
         if target.post_message(KeyHandled(self._key_serial)):
             self._key_out = self._key_serial
+            self._in_flight += 1
             self._key_out_path = target
             self._key_out_at = monotonic()
             self._key_out_taken_by = taker
@@ -168,7 +171,7 @@ class KeysInOrder:
         if self._key_out is not None and self._marker_can_arrive():
             self._watch_held_keys()
             return
-        self._key_out = None
+        self._key_out, self._in_flight = None, 0
         await self._send_held_input()
         if self._held_input or (self._settle_wanted and self._key_out is not None):
             self._watch_held_keys()
