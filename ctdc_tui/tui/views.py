@@ -657,6 +657,10 @@ class ViewsMixin:
     @work(thread=True, group="prefetch", exclusive=True, exit_on_error=False)
     def _warm_rows(self, generation: int, rows: ResultRows, ranges: list[tuple[int, int]]) -> None:
         worker = get_current_worker()
+        prepare = getattr(self.index, "prepare_lookups", None)
+        if prepare is not None:
+            # Once per index: reading a row by id then skips the index's term lookup.
+            prepare(pause=lambda: sleep(0))
         for start, stop in ranges:
             for i in range(start, min(stop, len(rows))):
                 if generation != self._prefetch_generation or worker.is_cancelled:

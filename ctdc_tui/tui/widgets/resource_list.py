@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import ceil
 from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.cells import cell_len, set_cell_size
@@ -44,8 +45,11 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 
 from ctdc_tui.core.text import one_line
 
@@ -152,6 +156,103 @@ class _Pass:
     base: Style
     parts: dict[bool, tuple[Style, Style, Style, Style]]  # is_cursor -> line, marks, credit, year
     columns: _Columns
+
+
+class _ListScrollBar(ScrollBar):
+    """Textual's scrollbar, repainting only the cells that change.
+
+    A page step moves the scroll position, and Textual's bar then draws itself
+    again through Rich, every cell, even when the thumb stays where it was: over
+    100,000 rows one page moves it by about a hundredth of a cell. This bar works
+    out its cells itself (with ``ScrollBarRender.render_bar``, so they look the
+    same) and refreshes only the lines whose cells differ.
+    """
+
+    position: Reactive[float] = Reactive(0.0, repaint=False)
+
+    def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1) -> None:
+        super().__init__(vertical, name, thickness=thickness)
+        self._cells: tuple[object, list[Segment]] | None = None  # (what they come from, a cell a line)
+        self._strips: dict[int, Strip] = {}  # lines drawn from those cells
+
+    def _cell_key(self) -> tuple[object, ...]:
+        assert self.parent is not None
+        styles = self.parent.styles
+        if self.grabbed:
+            background, color = styles.scrollbar_background_active, styles.scrollbar_color_active
+        elif self.mouse_over:
+            background, color = styles.scrollbar_background_hover, styles.scrollbar_color_hover
+        else:
+            background, color = styles.scrollbar_background, styles.scrollbar_color
+        if background.a < 1:
+            background = self.parent.background_colors[0] + background
+        color = background + color
+        size = self.size
+        blank = self.screen.styles.scrollbar_color.a == 0  # Textual draws no thumb then
+        window = self.window_size if self.window_size < self.window_virtual_size else 0
+        return (
+            size,
+            color,
+            background,
+            blank,
+            ceil(self.window_virtual_size),
+            ceil(window),
+            self.position,
+            self.visual_style,
+        )
+
+    def _cells_now(self) -> list[Segment]:
+        """One segment per line (the vertical bar is one cell wide per line), cached."""
+        key = self._cell_key()
+        if self._cells is not None and self._cells[0] == key:
+            return self._cells[1]
+        size, color, background, blank, virtual, window, position, _style = key
+        assert isinstance(size, Size)
+        width, height = size
+        if blank:
+            virtual, window, position = 100, 0, 0
+        bar = self.renderer.render_bar(
+            size=height,
+            virtual_size=virtual,  # type: ignore[arg-type]
+            window_size=window,  # type: ignore[arg-type]
+            position=position,  # type: ignore[arg-type]
+            thickness=width,
+            vertical=True,
+            back_color=background.rich_color,  # type: ignore[attr-defined]
+            bar_color=color.rich_color,  # type: ignore[attr-defined]
+        )
+        cells = list(bar.segments)
+        self._cells = (key, cells)
+        self._strips = {}
+        return cells
+
+    def watch_position(self) -> None:
+        old = self._cells[1] if self._cells is not None else None
+        if old is None or not self.vertical:
+            self.refresh()
+            return
+        new = self._cells_now()
+        if len(new) != len(old):
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (before, after) in enumerate(zip(old, new, strict=True)):
+            if before != after:
+                self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        if not self.vertical:
+            return super().render_line(y)
+        cells = self._cells_now()
+        if not 0 <= y < len(cells):
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        strip = self._strips.get(y)
+        if strip is None:
+            cell = cells[y]
+            # As Textual's widget rendering does: the widget's own style under the cell's.
+            strip = Strip([Segment(cell.text, self.visual_style.rich_style + cell.style)])
+            self._strips[y] = strip
+        return strip
 
 
 class ResourceList(ScrollView, can_focus=True):
@@ -264,6 +365,16 @@ class ResourceList(ScrollView, can_focus=True):
         self._announced: tuple[str | None, int] | None = None
         self._near_end_sent = False
         self._update_virtual_size()
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar: Textual's, repainting only the cells that change."""
+        if self._vertical_scrollbar is None:
+            bar = _ListScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # -- public API ------------------------------------------------------
 
@@ -394,9 +505,50 @@ class ResourceList(ScrollView, can_focus=True):
         # once: per line it cost more than drawing a cached row.
         self._pass = self._render_pass()
         try:
+            if self._plain():
+                return self._render_plain(crop)
             return super().render_lines(crop)
         finally:
             self._pass = None
+
+    def _plain(self) -> bool:
+        """Nothing for Textual's styling pass to add around the rows (no border, padding, tint...).
+
+        Textual styles every line of a widget on its way to the screen (borders, padding,
+        opacity, tint, hatching) and makes a new strip of it, so a row drawn before costs
+        about as much as a new one and the compositor cannot reuse what it cut from it.
+        When none of that applies, the list hands out its own strips (``_render_plain``):
+        the same cells, less work per line.
+        """
+        styles = self.styles
+        return (
+            not any(edge for edge, _color in styles.border)
+            and not any(edge for edge, _color in styles.outline)
+            and not any(styles.padding)
+            and styles.tint.a == 0
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and (not styles.has_rule("hatch") or styles.hatch == "none")
+            and self._border_title is None
+            and self._border_subtitle is None
+        )
+
+    def _render_plain(self, crop: Region) -> list[Strip]:
+        """What Textual's styling pass gives for these lines when it has nothing to add."""
+        width = self.size.width
+        base_background, background = self.background_colors
+        inner = VisualStyle(background=base_background + background).rich_style
+        filters = self.get_line_filters()
+        lines = []
+        for y in crop.line_range:
+            strip = self.render_line(y).adjust_cell_length(width, inner)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            lines.append(strip)
+        start, end = crop.column_span
+        if (start, end) != (0, width):
+            lines = [strip.crop(start, end) for strip in lines]
+        return lines
 
     def _render_pass(self) -> _Pass:
         width = self.scrollable_content_region.width
