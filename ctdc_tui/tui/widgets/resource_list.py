@@ -534,14 +534,22 @@ class ResourceList(ScrollView, can_focus=True):
         )
 
     def _render_plain(self, crop: Region) -> list[Strip]:
-        """What Textual's styling pass gives for these lines when it has nothing to add."""
+        """What Textual's styling pass gives for these lines when it has nothing to add.
+
+        Textual pads each line to the widget's width, under the scrollbar too; the cells
+        the scrollbar covers are left out here (the screen shows the same), so a row's
+        strip goes to the screen as it is and the compositor has nothing to cut from it.
+        """
         width = self.size.width
+        shown = width - (self.scrollbar_size_vertical if self.show_vertical_scrollbar else 0)
         base_background, background = self.background_colors
         inner = VisualStyle(background=base_background + background).rich_style
         filters = self.get_line_filters()
         lines = []
         for y in crop.line_range:
-            strip = self.render_line(y).adjust_cell_length(width, inner)
+            strip = self.render_line(y)
+            if strip.cell_length < shown:
+                strip = strip.adjust_cell_length(shown, inner)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             lines.append(strip)
