@@ -10,6 +10,7 @@ Each is compared here with the Textual code it stands in for.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from rich.cells import cell_len
@@ -24,7 +25,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ctdc_tui.tui.compositor import MainScreen, PartialCompositor
-from ctdc_tui.tui.widgets.resource_list import ResourceList, Row, RowsFromSequence, _ListScrollBar
+from ctdc_tui.tui.widgets.resource_list import (
+    ResourceList,
+    Row,
+    RowsFromSequence,
+    _ListScrollBar,
+    _ListStrip,
+)
 from tests.tui.test_resource_list import GeneratedRows, shown_ids
 
 SIZE = (100, 24)
@@ -274,3 +281,26 @@ async def test_the_scrollbar_refreshes_only_lines_that_change() -> None:
         assert {y for region in bar._repaint_regions for y in region.line_range} == changed
         await pilot.pause()
         assert _our_bar_lines(bar) == _textual_bar_lines(bar)
+
+
+async def test_strips_the_list_drops_are_freed_at_once() -> None:
+    """No reference cycles: a row's strip goes when the list's caches let it go."""
+    app = ScreenApp(GeneratedRows())
+    async with app.run_test(size=SIZE) as pilot:
+        widget = app.query_one(ResourceList)
+        widget.focus()
+        await pilot.pause()
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector frees is kept in gc.garbage, to count
+        try:
+            # More rows than the caches hold: the strips of the first pages are dropped.
+            for _ in range(ResourceList.CACHE_SIZE // widget.size.height + 3):
+                await pilot.press("pagedown")
+            await pilot.pause()
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, _ListStrip)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert widget.cursor > ResourceList.CACHE_SIZE
+        assert left == []
