@@ -178,6 +178,9 @@ def _plain_lines(widget: ResourceList, crop: Region) -> list[Strip]:
 
 
 def _assert_plain_as_textual(widget: ResourceList) -> None:
+    kept = widget._render_pass()  # the styles of a pass are kept: they must be the current ones
+    widget._pass_styles.clear()
+    assert widget._render_pass() == kept
     width, height = widget.size
     shown = width - (widget.scrollbar_size_vertical if widget.show_vertical_scrollbar else 0)
     for crop in (Region(0, 0, width, height), Region(2, 1, shown - 4, height - 2)):

@@ -160,6 +160,10 @@ class _Pass:
     columns: _Columns
 
 
+# The line style, the (is_cursor -> line, marks, credit, year) styles and the columns of a pass.
+_PassStyles = tuple[Style, dict[bool, tuple[Style, Style, Style, Style]], _Columns]
+
+
 class _ListStrip(Strip):
     """A strip the list keeps: cut at its own end, it hands itself back without keeping that.
 
@@ -386,6 +390,7 @@ class ResourceList(ScrollView, can_focus=True):
         # The same rows drawn for another source (kept across ``set_rows``).
         self._row_strips: LRUCache[tuple[object, ...], Strip] = LRUCache(self.CACHE_SIZE)
         self._pass: _Pass | None = None
+        self._pass_styles: dict[tuple[int, bool], _PassStyles] = {}  # (width, focus) -> styles
         self._announced: tuple[str | None, int] | None = None
         self._near_end_sent = False
         self._update_virtual_size()
@@ -521,6 +526,7 @@ class ResourceList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
         self._row_strips.clear()
+        self._pass_styles.clear()
 
     # -- rendering ------------------------------------------------------------
 
@@ -586,6 +592,26 @@ class ResourceList(ScrollView, can_focus=True):
 
     def _render_pass(self) -> _Pass:
         width = self.scrollable_content_region.width
+        focus = self.has_focus
+        # The styles of a pass change with the widget's styles (theme, classes: the cache is
+        # emptied by notify_style_update), its width and its focus; a page step paid 0.5 ms
+        # for working them out again.
+        styles = self._pass_styles.get((width, focus))
+        if styles is None:
+            styles = self._pass_styles[(width, focus)] = self._styles_of_pass(width)
+        base, parts, columns = styles
+        return _Pass(
+            width=width,
+            count=len(self._source),
+            top=self.scroll_offset.y,
+            height=self.size.height,
+            focus=focus,
+            base=base,
+            parts=parts,
+            columns=columns,
+        )
+
+    def _styles_of_pass(self, width: int) -> _PassStyles:
         base = self.get_component_rich_style("resource-list--row")
         cursor = base + self.get_component_rich_style("resource-list--cursor")
         parts: dict[bool, tuple[Style, Style, Style, Style]] = {}
@@ -602,16 +628,7 @@ class ResourceList(ScrollView, can_focus=True):
                 part("resource-list--credit"),
                 part("resource-list--year"),
             )
-        return _Pass(
-            width=width,
-            count=len(self._source),
-            top=self.scroll_offset.y,
-            height=self.size.height,
-            focus=self.has_focus,
-            base=base,
-            parts=parts,
-            columns=_Columns.for_width(width, self.marks_width),
-        )
+        return base, parts, _Columns.for_width(width, self.marks_width)
 
     def render_line(self, y: int) -> Strip:
         return self._line(y, self._pass or self._render_pass())
