@@ -210,6 +210,7 @@ class _FrequencyValues:
         return value
 
 
+_FREQUENCY_BYTES = {count: _pack_uint(count) for count in range(1, 256)}
 _ENCODERS: dict[type, Callable[[list[int]], bytes]] = {}
 
 
@@ -239,15 +240,42 @@ def _encode_positions(positions: list[int]) -> bytes:
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("positions", "terms", "text", "words")
+    __slots__ = ("_first", "_positions", "terms", "text", "words")
 
     def __init__(
-        self, text: str, positions: dict[str, list[int]], words: set[str], terms: list[str] | None = None
+        self,
+        text: str,
+        positions: dict[str, list[int]] | None,
+        words: set[str],
+        terms: list[str] | None = None,
+        first: int = 0,
     ) -> None:
         self.text = text
-        self.positions = positions  # indexed term -> its positions
+        self._positions = positions
         self.words = words  # the folded words before stemming, stop words left out
         self.terms = terms or []  # the indexed terms in reading order (consecutive positions)
+        self._first = first  # the position of the first term
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Indexed term -> its positions (worked out on first use: a field that keeps only
+        frequencies needs ``counts``)."""
+        if self._positions is None:
+            positions: dict[str, list[int]] = {}
+            for pos, term in enumerate(self.terms, self._first):
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
+            self._positions = positions
+        return self._positions
+
+    def counts(self) -> dict[str, int]:
+        """Indexed term -> how many times it occurs (in the order of ``positions``)."""
+        if self._positions is not None:
+            return {term: len(where) for term, where in self._positions.items()}
+        return Counter(self.terms)
 
 
 class WordAnalyzer(Analyzer):  # type: ignore[misc]
@@ -331,16 +359,9 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
                 first = next(i for i, w in enumerate(words) if w and w not in STOP_WORDS)
         else:
             kept = words
-        positions: dict[str, list[int]] = {}
         stems = _STEMS if self.stem else None
         terms = kept if stems is None else [stems.get(word) or _stem(word) for word in kept]
-        for pos, term in enumerate(terms, first):
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-            else:
-                found.append(pos)
-        return _Analysed(value, positions, set(kept), terms)
+        return _Analysed(value, None, set(kept), terms, first)
 
     def __call__(
         self,
@@ -986,6 +1007,23 @@ class _MemoryPool:
             entry[2].append(encode(where))
         return length
 
+    def add_counts(self, fieldname: str, counts: Mapping[str, int], docnum: int) -> int:
+        """A word field that keeps frequencies only (term -> count); returns its length in words."""
+        terms = self._words.get(fieldname)
+        if terms is None:
+            terms = self._words[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        values = _FREQUENCY_BYTES
+        for term, count in counts.items():
+            entry = terms.get(term)
+            if entry is None:
+                entry = terms[term] = (array("I"), array("I"), [])
+            entry[0].append(docnum)
+            entry[1].append(count)
+            value = values.get(count)
+            entry[2].append(value if value is not None else _pack_uint(count))
+        return sum(counts.values())
+
     def _settle(self, schema: Any) -> None:
         """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
         for fieldname, words in self._words.items():
@@ -1134,6 +1172,7 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         docnum = self.docnum
         add_field = self.pool.add_field
         add_words = self.pool.add_words
+        add_counts = self.pool.add_counts
         perdoc.start_doc(docnum)
         try:
             for name in names:
@@ -1150,7 +1189,10 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                     if encode is not None and isinstance(value, str):
                         if analysed is None:
                             analysed = field_.analyzer.analyse(value)
-                        length = add_words(name, analysed.positions, docnum, encode)
+                        if type(encode) is _FrequencyValues:
+                            length = add_counts(name, analysed.counts(), docnum)
+                        else:
+                            length = add_words(name, analysed.positions, docnum, encode)
                     else:
                         length = add_field(name, field_.index(value), docnum)
                     if not field_.scorable:
