@@ -1127,6 +1127,7 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         whoosh_pool: Any = self.pool
         whoosh_pool.cleanup()
         self.pool: Any = _MemoryPool()
+        self._indexed: dict[tuple[str, Any], list[Any]] = {}  # (field, value) -> its postings
 
     def per_document_reader(self) -> Any:
         return _Lengths(super().per_document_reader())
@@ -1193,6 +1194,14 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                             length = add_counts(name, analysed.counts(), docnum)
                         else:
                             length = add_words(name, analysed.positions, docnum, encode)
+                    elif name in _REPEATED_FIELDS:  # a few distinct values: index each once
+                        key = (name, value)
+                        items = self._indexed.get(key)
+                        if items is None:
+                            if len(self._indexed) >= _POSITION_CACHE_LIMIT:
+                                self._indexed.clear()
+                            items = self._indexed[key] = list(field_.index(value))
+                        length = add_field(name, items, docnum)
                     else:
                         length = add_field(name, field_.index(value), docnum)
                     if not field_.scorable:
@@ -1208,6 +1217,10 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+
+# Fields whose values repeat from document to document (``add_document`` indexes each value once).
+_REPEATED_FIELDS = frozenset({"category", "kind", "year", "bookmarked"})
 
 
 # An update's segments are small and written while the user waits: their posting blocks are
