@@ -1101,9 +1101,9 @@ def _add_postings(
         top = max(chunk)
         if top > writer._maxweight:
             writer._maxweight = top
-        writer._values.extend(v for v in values[start:end] if v)
+        writer._values.extend(filter(None, values[start:end]))
         if lengths is not None:
-            found = [n for n in (lengths[d] for d in docs[start:end]) if n]
+            found = list(filter(None, map(lengths.__getitem__, docs[start:end])))
             if found:
                 low = min(found)
                 if writer._minlength is None or low < writer._minlength:
