@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -677,6 +678,22 @@ CACHE_KEEP = 4
 """How many catalogues keep a parse cache; the least recently written are removed."""
 BATCH_RECORDS = 16
 """From this many changed records of a file on, they are parsed together (``_read_records``)."""
+PARALLEL_RECORDS = 2_000
+"""From this many, in two halves, the second in a forked process (Linux, two CPUs or more)."""
+PARSE_PROCESSES: int | None = None
+"""How many processes may parse changed records: None picks 2 on Linux with two CPUs or more."""
+
+
+def _two_cpus() -> bool:
+    if PARSE_PROCESSES is not None:
+        return PARSE_PROCESSES >= 2
+    if not sys.platform.startswith("linux"):  # fork is only dependable on Linux
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):  # pragma: no cover
+        return (os.cpu_count() or 1) >= 2
+
 
 # One good record as the per-file pass leaves it: id, line of the id, title, url, authors,
 # organizations, publisher, year, kind, tags, description, title_full, alternate_urls, note.
@@ -1415,6 +1432,73 @@ class _Loader:
                     return None
                 rows.append((one[0], one[1] - head_lines - 1 + line, *one[2:]))
             return rows
+        if len(spans) >= PARALLEL_RECORDS and _two_cpus():
+            return self._read_records_in_two(name, head, text, spans, earlier)
+        return self._read_records_together(name, head, text, spans, earlier)
+
+    def _read_records_in_two(
+        self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
+    ) -> list[_Row] | None:
+        """``_read_records_together`` for the first half here and the second in a forked process
+        (its rows come back through a pipe); if that process fails, here."""
+        import multiprocessing  # only here: most loads never fork
+
+        half = len(spans) // 2
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=self._send_records, args=(send, name, head, text, spans[half:], earlier), daemon=True
+        )
+        try:
+            process.start()
+        except OSError:
+            receive.close()
+            send.close()
+            return self._read_records_together(name, head, text, spans, earlier)
+        send.close()
+        try:
+            first = self._read_records_together(name, head, text, spans[:half], earlier)
+            try:
+                message = receive.recv() if first is not None else None
+            except (EOFError, OSError):
+                message = None
+        finally:
+            receive.close()
+            process.join(timeout=5)
+            if process.is_alive():  # pragma: no cover - only when the parse went wrong
+                process.kill()
+                process.join()
+        if first is None:
+            return None
+        if not isinstance(message, tuple) or message[0] != "ok":
+            second = self._read_records_together(name, head, text, spans[half:], earlier)
+        else:
+            second = message[1]
+        return None if second is None else first + second
+
+    def _send_records(
+        self,
+        conn: Any,
+        name: str,
+        head: str,
+        text: str,
+        spans: list[tuple[int, int, int]],
+        earlier: _FileResult,
+    ) -> None:
+        """In the forked process: read these records and send them back."""
+        try:
+            conn.send(("ok", self._read_records_together(name, head, text, spans, earlier)))
+        except BaseException:  # the parent reads them itself
+            with contextlib.suppress(Exception):
+                conn.send(("error", None))
+        finally:
+            conn.close()
+
+    def _read_records_together(
+        self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
+    ) -> list[_Row] | None:
+        """Many records of ``text`` parsed together after the head (see ``_read_records``)."""
+        head_lines = head.count("\n")
         firsts: list[int] = []  # the line where each record starts in the text parsed
         at = head_lines + 1
         for begin, end, _line in spans:

@@ -253,12 +253,23 @@ def _repair(rng: random.Random, head: str, records: list[str]) -> tuple[str, lis
     return head, fixed
 
 
-@pytest.mark.parametrize("batch", [catalog_module.BATCH_RECORDS, 1], ids=["one by one", "together"])
+# How the changed records of a file are parsed: one by one, together, or together in two processes.
+WAYS = {"one by one": (catalog_module.BATCH_RECORDS, 10**9), "together": (1, 10**9), "in two": (1, 2)}
+
+
+def _parse_changed(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    batch, parallel = WAYS[way]
+    monkeypatch.setattr(catalog_module, "BATCH_RECORDS", batch)
+    monkeypatch.setattr(catalog_module, "PARALLEL_RECORDS", parallel)
+    monkeypatch.setattr(catalog_module, "PARSE_PROCESSES", 2)
+
+
+@pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("seed", range(4))
 def test_random_edits_read_as_a_full_parse_reads_them(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, seed: int, batch: int
+    folder: Path, monkeypatch: pytest.MonkeyPatch, seed: int, way: str
 ) -> None:
-    monkeypatch.setattr(catalog_module, "BATCH_RECORDS", batch)  # "together": changed records in one parse
+    _parse_changed(monkeypatch, way)
     rng = random.Random(seed)
     files = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")
     for step in range(40):
@@ -286,12 +297,12 @@ AWKWARD = {
 }
 
 
-@pytest.mark.parametrize("batch", [catalog_module.BATCH_RECORDS, 1], ids=["one by one", "together"])
+@pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("change", AWKWARD.values(), ids=list(AWKWARD))
 def test_awkward_records_read_as_a_full_parse_reads_them(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str], batch: int
+    folder: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str], way: str
 ) -> None:
-    monkeypatch.setattr(catalog_module, "BATCH_RECORDS", batch)
+    _parse_changed(monkeypatch, way)
     path = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
     head, records = _split(path.read_text(encoding="utf-8"))
     records[3] = change(records[3])
@@ -314,3 +325,34 @@ def test_an_alias_left_without_its_anchor(folder: Path, monkeypatch: pytest.Monk
     path.write_text(head + "".join(records), encoding="utf-8")
     _, problems = _everything(folder, monkeypatch)
     assert problems
+
+
+@pytest.mark.parametrize("failure", ["the process fails", "a record is bad"])
+def test_records_read_in_two_processes(folder: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    _parse_changed(monkeypatch, "in two")
+    path = sorted(folder.glob("*.yaml"))[1]
+    head, records = _split(path.read_text(encoding="utf-8"))
+    changed = [r.replace('title: "', 'title: "Quibblewort ', 1) for r in records]
+    path.write_text(head + "".join(changed), encoding="utf-8")
+    forked: list[int] = []
+    real = catalog_module._Loader._send_records
+
+    def send(self: Any, conn: Any, *args: Any) -> None:
+        forked.append(len(args[3]))
+        if failure == "the process fails":
+            raise SystemExit(3)  # dies without sending anything: the parent reads that half itself
+        real(self, conn, *args)
+
+    monkeypatch.setattr(catalog_module._Loader, "_send_records", send)
+    sizes = _parsed_sizes(monkeypatch)
+    catalog, problems = load_catalog(folder)
+    assert sum(r.title.startswith("Quibblewort") for r in catalog) == len(records)
+    assert [name for name, _ in sizes].count(path.name) == (2 if failure == "the process fails" else 1)
+    assert not problems
+    if failure == "a record is bad":  # in the forked half: the whole file is parsed, as a full load does
+        changed[-1] = changed[-1].replace("url: ", "url: not a web address ", 1)
+        path.write_text(head + "".join(changed), encoding="utf-8")
+        _, problems = _everything(folder, monkeypatch)
+        assert problems
+    monkeypatch.undo()
+    _everything(folder, monkeypatch)
