@@ -5,7 +5,9 @@ The app holds the core objects (``self.index``: the ``SearchIndex``;
 widgets; the widgets only render what they are handed. What is shown is
 decided by three things: the view (``ALL``, a category id or ``BOOKMARKS``),
 the query in the search box and the sort. Searches run in a thread worker;
-a generation counter drops results that arrive after a newer keystroke. A
+a generation counter drops results that arrive after a newer keystroke. (In a
+small catalogue, where a search takes a millisecond or so, it runs at once on
+the UI thread instead, counts and spelling included: see ``_search_inline``.) A
 search asks for a first page of hits (more when the list nears its end); the
 sidebar's facet counts, the "did you mean" check and the detail pane follow
 once typing pauses, so the echo of the next key never waits for them.
@@ -72,6 +74,14 @@ PRELOAD_ROWS = 60  # more than a tall terminal shows
 FACETS_CHEAP = 0.015
 FACETS_QUIET = 0.25
 SMALL_CATALOGUE = 2000  # resources; below this the first search counts facets at once
+# In a catalogue of at most SMALL_CATALOGUE resources, a search runs on the UI thread, in the
+# keystroke's own handler, while the last search cost at most INLINE_SEARCH_BUDGET seconds of
+# CPU (with its counts and spelling check): its results reach the screen in the frame that
+# echoes the key. Handing it to a worker thread and back cost two thread switches and two more
+# frames (10-20 ms for a search of about 1 ms; docs/performance.md). After a costlier search
+# the next one goes to the worker, so the echo never waits long. (CPU, not wall time: on a
+# busy machine the wall time of the same search doubles.)
+INLINE_SEARCH_BUDGET = 0.008
 # A missing or stale first-screen file is written this long after the index opened
 # (reading the first rows of every view holds the index for a moment).
 FIRST_SCREEN_WRITE_AFTER = 1.0
@@ -223,13 +233,14 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self._opening: _Opening | None = None  # the index being opened
         self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
+        self._search_cost = 0.0  # CPU seconds of the last search (see INLINE_SEARCH_BUDGET)
         self._init_views()
         self._init_actions()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield SearchBox(id="search")
+            yield SearchBox(id="search", on_value=self.set_query)
         with Horizontal(id="indexing"):
             yield Label("Building the search index; browsing works meanwhile")
             yield ProgressBar(id="index-progress", show_eta=False)
@@ -569,10 +580,6 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             self.index.close()
 
     # -------------------------------------------------------------- searching
-    @on(Input.Changed, "#search")
-    def _query_changed(self, event: Input.Changed) -> None:
-        self.set_query(event.value)
-
     @on(Input.Submitted, "#search")
     def _query_submitted(self) -> None:
         self.set_focus(self.query_one(ResourceList))
@@ -585,7 +592,43 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         # interpreter (a worker thread shares it with the UI thread).
         # The worker reads the rows the list shows first (the others are read when drawn).
         preload = min(PRELOAD_ROWS, self.query_one(ResourceList).size.height or PRELOAD_ROWS)
+        if self._search_inline(generation, query, category, sort, limit, preload):
+            return
+        # ("searching…" only here: shown for a moment before the results, its longer text could
+        # take the status line to two lines and back, and each change of height lays out the screen.)
+        self.update_status(searching=True)
         self.call_after_refresh(self._search_worker, generation, query, category, sort, limit, preload)
+
+    def _search_inline(
+        self, generation: int, query: str, category: str | None, sort: str, limit: int | None, preload: int
+    ) -> bool:
+        """Search now, on the UI thread, when that is cheap (see INLINE_SEARCH_BUDGET); False if not.
+
+        Never waits: while a worker holds the index (a related lookup, a count), the search
+        goes to the worker as usual.
+        """
+        index = self.index
+        if index is None or self._search_cost > INLINE_SEARCH_BUDGET:
+            return False
+        if not self._small_catalogue():
+            return False
+        if not self._search_lock.acquire(blocking=False):
+            return False
+        try:
+            started, cpu = time.perf_counter(), time.thread_time()
+            results = index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
+            _first_rows = results[:preload]
+            facets = self._facets_of(results)
+            suggestion = self._whole_word_suggestion(query, results)
+            self.last_search_seconds = time.perf_counter() - started
+            self._search_cost = time.thread_time() - cpu
+        finally:
+            self._search_lock.release()
+        self.show_search_results(generation, results, facets)
+        self._last_shown_at = time.monotonic()
+        if suggestion is not None:
+            self.show_suggestion(generation, suggestion)
+        return True
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search_worker(
@@ -602,13 +645,14 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         with self._search_lock:
             if generation != self.generation or self.index is None:
                 return
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             results = self.index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
             # Read the rows the list shows first here, not in the list's drawing on the UI thread.
             _first_rows = results[:preload]
             self.last_search_seconds = time.perf_counter() - started
+            self._search_cost = time.thread_time() - cpu
             facets: dict[str, int] | None = None
-            if self._facets_cheap():  # a small catalogue: one update of the screen, not two
+            if self._small_catalogue() and self._facets_cheap():  # one update of the screen, not two
                 facets = self._facets_of(results)
         self.call_from_thread(self.show_search_results, generation, results, facets)
         self._last_shown_at = time.monotonic()
@@ -618,8 +662,14 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         self.call_from_thread(self.call_after_refresh, drawn.set)
         drawn.wait(0.5)
         if facets is None:
-            self._count_facets_when_quiet(generation, results)
+            # Counting costs up to a second search: past a small catalogue the rows come
+            # first, and the counts right after them when they are cheap, else once typing pauses.
+            self._count_facets_when_quiet(generation, results, wait=not self._facets_cheap())
         self._check_spelling(generation, query, results)
+
+    def _small_catalogue(self) -> bool:
+        size = getattr(getattr(self.index, "info", None), "resource_count", None)
+        return isinstance(size, int) and size <= SMALL_CATALOGUE
 
     def _facets_cheap(self) -> bool:
         if self.facet_seconds is None:  # no count yet: guess from the catalogue's size
@@ -642,9 +692,9 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
             time.sleep(FACETS_QUIET - quiet)
         return False
 
-    def _count_facets_when_quiet(self, generation: int, results: Results) -> None:
-        """The sidebar's counts, once typing pauses: counting costs about a second search."""
-        if not self._typing_paused(generation):
+    def _count_facets_when_quiet(self, generation: int, results: Results, *, wait: bool = True) -> None:
+        """The sidebar's counts: counting costs about a second search, so with ``wait`` once typing pauses."""
+        if wait and not self._typing_paused(generation):
             return
         with self._search_lock:
             if generation != self.generation or self.index is None:
@@ -655,8 +705,7 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
     def _check_spelling(self, generation: int, query: str, results: Results) -> None:
         """As you type, the last word counts as a prefix, so the engine does not spell-check
         it; check the whole words once more, after the list is shown."""
-        suggest = getattr(self.index, "suggest", None)
-        if results.suggestion is not None or suggest is None:
+        if results.suggestion is not None or getattr(self.index, "suggest", None) is None:
             return
         # Only once typing pauses: the first check of a session reads the whole vocabulary.
         if not self._facets_cheap() and not self._typing_paused(generation):
@@ -664,9 +713,17 @@ class CtdcApp(ViewsMixin, ActionsMixin, App[int]):
         with self._search_lock:
             if generation != self.generation:
                 return
-            whole = suggest(query)
-        if whole and whole != query:
+            whole = self._whole_word_suggestion(query, results)
+        if whole is not None:
             self.call_from_thread(self.show_suggestion, generation, whole)
+
+    def _whole_word_suggestion(self, query: str, results: Results) -> str | None:
+        """A "did you mean" for the query read as whole words, when the engine gave none."""
+        suggest = getattr(self.index, "suggest", None)
+        if results.suggestion is not None or suggest is None:
+            return None
+        whole = suggest(query)
+        return whole if whole and whole != query else None
 
     @work(thread=True, group="more", exclusive=True, exit_on_error=False)
     def fetch_more(self, generation: int, query: str, category: str | None, sort: str, limit: int) -> None:

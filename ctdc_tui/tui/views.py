@@ -301,7 +301,6 @@ class ViewsMixin:
         if query:
             self._keep_id = select  # an explicit choice; else whatever is under the cursor on arrival
             category = self.view_key if self.view_key not in (ALL, BOOKMARKS) else None
-            self.update_status(searching=True)
             self.start_search(self.generation, query, category, self.sort)  # type: ignore[attr-defined]
             return
         self.results = None
@@ -345,7 +344,7 @@ class ViewsMixin:
         else:
             rows = ResultRows(results, self.marks)
         typing = monotonic() - self._last_query_at < DETAIL_QUIET
-        self.apply_rows(rows, self._keep_id or self.current_id(), detail_later=typing)
+        self.apply_rows(rows, self._keep_id or self.current_id(), detail_later=typing, sidebar_later=typing)
 
     def show_facets(self, generation: int, results: Results, facets: dict[str, int]) -> None:
         """The sidebar's counts for the search on screen (counting also makes the total exact)."""
@@ -391,14 +390,24 @@ class ViewsMixin:
             self.suggestion = suggestion
             self.update_status()  # (its key is checked as it is pressed: no footer rebuild needed)
 
-    def apply_rows(self, rows: Rows, keep: str | None, *, detail_later: bool = False) -> None:
-        """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause."""
+    def apply_rows(
+        self, rows: Rows, keep: str | None, *, detail_later: bool = False, sidebar_later: bool = False
+    ) -> None:
+        """Show ``rows``; with ``detail_later`` (the user is typing) the detail pane waits for a pause.
+
+        With ``sidebar_later`` the sidebar's counts are drawn in the frame after the rows: the
+        rows are what the keystroke asked for, and when every count changes (the first key of a
+        search) redrawing the sidebar costs more than the list (docs/performance.md).
+        """
         self.rows = rows
         self._last_rows_at = monotonic()
         results_list = self.query_one(ResourceList)  # type: ignore[attr-defined]
         results_list.empty_message = self.empty_message(short=True)
         results_list.set_rows(rows, keep_id=keep)
-        self.refresh_sidebar()
+        if sidebar_later:
+            self.call_after_refresh(self.refresh_sidebar)  # type: ignore[attr-defined]
+        else:
+            self.refresh_sidebar()
         self.update_status()
         if detail_later:
             if self._detail_timer is not None:

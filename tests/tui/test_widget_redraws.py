@@ -26,6 +26,19 @@ def screen_lines(app: App[None]) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
+def lines_drawn(sidebar: Sidebar) -> list[int]:
+    """The content lines the sidebar draws from now on, in order (a spy on ``render_line``)."""
+    drawn: list[int] = []
+    render_line = sidebar.render_line
+
+    def counting(y: int):  # type: ignore[no-untyped-def]
+        drawn.append(y)
+        return render_line(y)
+
+    sidebar.render_line = counting  # type: ignore[method-assign]
+    return drawn
+
+
 async def test_new_counts_redraw_only_the_changed_sidebar_lines() -> None:
     app = SidebarApp()
     async with app.run_test(size=(30, 12)) as pilot:
@@ -33,14 +46,7 @@ async def test_new_counts_redraw_only_the_changed_sidebar_lines() -> None:
         sidebar.set_entries(entries([3, 5, 7]), searching=True, current=ALL)
         await pilot.pause()
         options = list(sidebar.options)
-        drawn: list[int] = []
-        render_line = sidebar.render_line
-
-        def counting(y: int):  # type: ignore[no-untyped-def]
-            drawn.append(y)
-            return render_line(y)
-
-        sidebar.render_line = counting  # type: ignore[method-assign]
+        drawn = lines_drawn(sidebar)
         sidebar.set_entries(entries([3, 0, 7]), searching=True, current=ALL)
         await pilot.pause()
         assert list(sidebar.options) == options  # the same options: no rebuild of the list
@@ -56,6 +62,35 @@ async def test_new_counts_redraw_only_the_changed_sidebar_lines() -> None:
         await pilot.pause()
         assert [option.id for option in sidebar.options] == [ALL, "x"]
         assert screen_lines(app)[1].split() == ["1", "Other", "1"]
+
+
+async def test_moving_the_sidebar_highlight_redraws_only_the_two_lines_it_changes() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(30, 12)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.set_entries(entries([3, 5, 7]), searching=False, current="cat-2")
+        await pilot.pause()
+        drawn = lines_drawn(sidebar)
+        chosen: list[str] = []
+        original = sidebar.post_message
+
+        def spy(message):  # type: ignore[no-untyped-def]
+            if isinstance(message, Sidebar.ViewChosen):
+                chosen.append(message.key)
+            return original(message)
+
+        sidebar.post_message = spy  # type: ignore[method-assign]
+        assert sidebar.select_key(ALL)
+        await pilot.pause()
+        assert sorted(set(drawn)) == [0, 2]  # the old highlight (category 2) and the new (All)
+        assert chosen == [ALL]  # moving still chooses the view
+        highlighted = sidebar.get_visual_style("option-list--option", "option-list--option-highlighted")
+        plain = sidebar.get_visual_style("option-list--option")
+        styles = {y: strip for y, strip in enumerate(app.screen._compositor.render_strips())}
+        # The highlight's colours moved with it: line 0 now draws like a highlighted option.
+        assert highlighted.rich_style.bgcolor in {s.style.bgcolor for s in styles[0]._segments if s.style}
+        assert highlighted.rich_style.bgcolor not in {s.style.bgcolor for s in styles[2]._segments if s.style}
+        assert plain.rich_style.bgcolor != highlighted.rich_style.bgcolor
 
 
 class StatusApp(App[None]):
