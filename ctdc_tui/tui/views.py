@@ -462,6 +462,9 @@ class ViewsMixin:
             if estimate and self.exact_total is not None:
                 count, estimate = self.exact_total, False
         key = self.key_for("app.accept_suggestion")  # type: ignore[attr-defined]
+        # (Typing: the key that started this search came within the pause after which the
+        # detail pane is drawn; drawing it releases the line's height: see StatusLine.show.)
+        typing = bool(query) and monotonic() - self._last_query_at < DETAIL_AFTER_TYPING
         status.show(
             StatusInfo(
                 view_name=self.view_name(),
@@ -474,7 +477,8 @@ class ViewsMixin:
                 fallback=bool(results.fallback) if results is not None else False,
                 explanation=results.explanation if results is not None else None,
                 searching=searching,
-            )
+            ),
+            typing=typing,
         )
 
     def empty_message(self, *, short: bool = False) -> str:
