@@ -37,6 +37,8 @@ import os
 import re
 import shutil
 import stat
+import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -674,6 +676,24 @@ CACHE_MIN_BYTES = 1024 * 1024
 """Category files at least this big have their checked records cached (smaller ones parse in milliseconds)."""
 CACHE_KEEP = 4
 """How many catalogues keep a parse cache; the least recently written are removed."""
+BATCH_RECORDS = 16
+"""From this many changed records of a file on, they are parsed together (``_read_records``)."""
+PARALLEL_RECORDS = 2_000
+"""From this many, in two halves, the second in a forked process (Linux, two CPUs or more)."""
+PARSE_PROCESSES: int | None = None
+"""How many processes may parse changed records: None picks 2 on Linux with two CPUs or more."""
+
+
+def _two_cpus() -> bool:
+    if PARSE_PROCESSES is not None:
+        return PARSE_PROCESSES >= 2
+    if not sys.platform.startswith("linux"):  # fork is only dependable on Linux
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):  # pragma: no cover
+        return (os.cpu_count() or 1) >= 2
+
 
 # One good record as the per-file pass leaves it: id, line of the id, title, url, authors,
 # organizations, publisher, year, kind, tags, description, title_full, alternate_urls, note.
@@ -718,7 +738,12 @@ def _loader_fingerprint() -> str:
 
 
 def _stat_key(path: Path) -> list[int] | None:
-    """The identity of a file's current content for the cache; None when it is not worth caching."""
+    """The identity of a file's current content for the cache; None when it is not worth caching.
+
+    Size, modification and change times in nanoseconds, and the inode. A file system stamps
+    times from a clock that ticks every few milliseconds (seconds on some), so two writes of
+    the same size within one tick leave the same key: see ``_recent``.
+    """
     try:
         st = path.stat()
     except OSError:
@@ -726,6 +751,19 @@ def _stat_key(path: Path) -> list[int] | None:
     if not stat.S_ISREG(st.st_mode) or st.st_size < CACHE_MIN_BYTES:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+RECENT_NS = 3_000_000_000
+"""A file whose times are this close to now (or ahead of it) may change again without its key
+changing: its cache entry also keeps a digest of its bytes, checked at every use."""
+
+
+def _recent(key: list[int]) -> bool:
+    return max(key[1], key[2]) > time.time_ns() - RECENT_NS
+
+
+def _content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _columns_ok(columns: Any) -> bool:
@@ -816,10 +854,30 @@ class _ParseCache:
             self._dir = locations.cache_dir() / "catalogue" / locations.catalogue_key(self.folder)
         return self._dir
 
-    def get(self, name: str, key: list[int]) -> _FileResult | None:
+    def entry(self, name: str) -> Any:
+        """The raw cache entry of a file (read and decoded once per load), or None."""
         try:
-            raw = json.loads((self.dir() / f"{name}.json").read_bytes())
+            return json.loads((self.dir() / f"{name}.json").read_bytes())
         except (OSError, ValueError):
+            return None
+
+    def current(self, name: str, raw: Any, key: list[int]) -> _FileResult | None:
+        """The entry's records if it was made from the file as it is now (``key``), else None.
+
+        An entry made while the file's times were recent keeps a digest of the bytes it was
+        made from; the file is read and compared before the entry is trusted.
+        """
+        try:
+            if raw["key"] != key:
+                return None
+            content = raw.get("content")
+            if content is not None:
+                try:
+                    if _content_digest((self.folder / name).read_bytes()) != content:
+                        return None
+                except OSError:
+                    return None
+        except (KeyError, TypeError, AttributeError):
             return None
         return self._result(name, raw, key)
 
@@ -840,11 +898,10 @@ class _ParseCache:
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
-    def get_earlier(self, name: str) -> tuple[_FileResult, str, list[str], list[int]] | None:
-        """The cached version of a file that has changed since, with the digest of its head and
-        the digest and first line of each record (None: nothing usable cached)."""
+    def earlier(self, name: str, raw: Any) -> tuple[_FileResult, str, list[str], list[int]] | None:
+        """From the entry of a version of the file that has changed since: its records, the
+        digest of its head and the digest and first line of each record (None: not usable)."""
         try:
-            raw = json.loads((self.dir() / f"{name}.json").read_bytes())
             pieces = raw.get("pieces")
             if raw["fingerprint"] != _loader_fingerprint() or not isinstance(pieces, dict):
                 return None
@@ -860,10 +917,24 @@ class _ParseCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, name: str, key: list[int], result: _FileResult, pieces: _Pieces | None = None) -> None:
+    def put(
+        self,
+        name: str,
+        key: list[int],
+        data: bytes | None,
+        result: _FileResult,
+        pieces: _Pieces | None = None,
+    ) -> None:
+        """Keep the records read from ``data`` (the file's bytes) for the file version ``key``."""
+        content = None
+        if _recent(key):  # the file may change again within the same tick: keep what it held
+            if data is None:
+                return
+            content = _content_digest(data)
         payload = {
             "fingerprint": _loader_fingerprint(),
             "key": key,
+            "content": content,
             "pieces": None
             if pieces is None
             else {"head": pieces[0], "digests": pieces[1], "starts": [line for _b, _e, line in pieces[2]]},
@@ -904,6 +975,7 @@ class _Loader:
         self.cache = _ParseCache(folder)
         self.yaml_error_line: int | None = None  # of the file being read
         self.last_text: str | None = None  # of the file read last
+        self.last_data: bytes | None = None  # its bytes
         self.known: Mapping[str, FileOutline] = {}  # files not read: their outline stands in
         self.outlines: dict[str, FileOutline] = {}
         self.duplicates = False  # a resource id or a category id was used twice
@@ -973,6 +1045,7 @@ class _Loader:
         except OSError as exc:
             self.problem("error", shown, f"cannot be read: {exc.strerror or exc}", _read_hint(exc))
             return None
+        self.last_data = data
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         try:
@@ -1268,16 +1341,17 @@ class _Loader:
         if outline is not None:  # not read: its records are known to the caller (``load_catalog_detail``)
             return _FileResult(outline.cid, outline.name, outline.summary, [], list(outline.problems))
         key = _stat_key(self.folder / name)
-        cached = self.cache.get(name, key) if key is not None else None
-        if cached is not None:
-            return cached
-        if key is not None:
-            reused = self._reuse_records(name, key)
+        raw = self.cache.entry(name) if key is not None else None
+        if key is not None and raw is not None:
+            cached = self.cache.current(name, raw, key)
+            if cached is not None:
+                return cached
+            reused = self._reuse_records(name, key, raw)
             if reused is not None:
                 return reused
         outer_problems, outer_rows = self.problems, self.rows
         self.problems, self.rows = [], []
-        self.last_text = None
+        self.last_text = self.last_data = None
         try:
             found = self._read_category_file(name)
             result = (
@@ -1291,10 +1365,10 @@ class _Loader:
             pieces = (
                 _records_of(self.last_text) if self.last_text is not None and not result.problems else None
             )
-            self.cache.put(name, key, result, pieces)
+            self.cache.put(name, key, self.last_data, result, pieces)
         return result
 
-    def _reuse_records(self, name: str, key: list[int]) -> _FileResult | None:
+    def _reuse_records(self, name: str, key: list[int], raw: Any) -> _FileResult | None:
         """A changed file read record by record: records unchanged since the cached version are
         taken from the cache and only the others are parsed, each after the file's unchanged head.
 
@@ -1303,7 +1377,7 @@ class _Loader:
         no anchors, aliases or tags, so that each record reads the same alone as in its file. None
         (read the whole file) otherwise, and whenever a parsed record is not exactly one good record.
         """
-        stale = self.cache.get_earlier(name)
+        stale = self.cache.earlier(name, raw)
         if stale is None:
             return None
         earlier, head_digest, digests, starts = stale
@@ -1321,22 +1395,134 @@ class _Loader:
         if pieces is None or pieces[0] != head_digest:
             return None
         head = text[: pieces[2][0][0]]
-        head_lines = head.count("\n")
         where = {digest: i for i, digest in enumerate(digests)}
+        changed = [k for k, digest in enumerate(pieces[1]) if digest not in where]
+        parsed = self._read_records(name, head, text, [pieces[2][k] for k in changed], earlier)
+        if parsed is None:
+            return None
+        new_rows = dict(zip(changed, parsed, strict=True))
         rows: list[_Row] = []
-        for digest, (begin, end, line) in zip(pieces[1], pieces[2], strict=True):
+        for k, (digest, (_begin, _end, line)) in enumerate(zip(pieces[1], pieces[2], strict=True)):
             i = where.get(digest)
-            if i is not None:
-                row = earlier.rows[i]
-                rows.append((row[0], row[1] - starts[i] + line, *row[2:]))
+            if i is None:
+                rows.append(new_rows[k])
                 continue
-            parsed = self._read_one_record(name, head + text[begin:end], earlier)
-            if parsed is None:
-                return None
-            rows.append((parsed[0], parsed[1] - head_lines - 1 + line, *parsed[2:]))
+            row = earlier.rows[i]
+            rows.append((row[0], row[1] - starts[i] + line, *row[2:]))
         result = _FileResult(earlier.cid, earlier.name, earlier.summary, rows, [])
-        self.cache.put(name, key, result, pieces)
+        self.cache.put(name, key, self.last_data, result, pieces)
         return result
+
+    def _read_records(
+        self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
+    ) -> list[_Row] | None:
+        """The good record of each of these records of ``text`` (spans as ``_records_of`` gives
+        them), with its line in ``text``; None unless each is exactly one good record.
+
+        A few are parsed one by one, each after the head; many, together after the head in one
+        parse (libyaml's start-up per parse costs about as much as a record), which must give one
+        good record starting inside each of them and no problem.
+        """
+        head_lines = head.count("\n")
+        if len(spans) < BATCH_RECORDS:
+            rows: list[_Row] = []
+            for begin, end, line in spans:
+                one = self._read_one_record(name, head + text[begin:end], earlier)
+                if one is None:
+                    return None
+                rows.append((one[0], one[1] - head_lines - 1 + line, *one[2:]))
+            return rows
+        if len(spans) >= PARALLEL_RECORDS and _two_cpus():
+            return self._read_records_in_two(name, head, text, spans, earlier)
+        return self._read_records_together(name, head, text, spans, earlier)
+
+    def _read_records_in_two(
+        self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
+    ) -> list[_Row] | None:
+        """``_read_records_together`` for the first half here and the second in a forked process
+        (its rows come back through a pipe); if that process fails, here."""
+        import multiprocessing  # only here: most loads never fork
+
+        half = len(spans) // 2
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=self._send_records, args=(send, name, head, text, spans[half:], earlier), daemon=True
+        )
+        try:
+            process.start()
+        except OSError:
+            receive.close()
+            send.close()
+            return self._read_records_together(name, head, text, spans, earlier)
+        send.close()
+        try:
+            first = self._read_records_together(name, head, text, spans[:half], earlier)
+            try:
+                message = receive.recv() if first is not None else None
+            except (EOFError, OSError):
+                message = None
+        finally:
+            receive.close()
+            process.join(timeout=5)
+            if process.is_alive():  # pragma: no cover - only when the parse went wrong
+                process.kill()
+                process.join()
+        if first is None:
+            return None
+        if not isinstance(message, tuple) or message[0] != "ok":
+            second = self._read_records_together(name, head, text, spans[half:], earlier)
+        else:
+            second = message[1]
+        return None if second is None else first + second
+
+    def _send_records(
+        self,
+        conn: Any,
+        name: str,
+        head: str,
+        text: str,
+        spans: list[tuple[int, int, int]],
+        earlier: _FileResult,
+    ) -> None:
+        """In the forked process: read these records and send them back."""
+        try:
+            conn.send(("ok", self._read_records_together(name, head, text, spans, earlier)))
+        except BaseException:  # the parent reads them itself
+            with contextlib.suppress(Exception):
+                conn.send(("error", None))
+        finally:
+            conn.close()
+
+    def _read_records_together(
+        self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
+    ) -> list[_Row] | None:
+        """Many records of ``text`` parsed together after the head (see ``_read_records``)."""
+        head_lines = head.count("\n")
+        firsts: list[int] = []  # the line where each record starts in the text parsed
+        at = head_lines + 1
+        for begin, end, _line in spans:
+            firsts.append(at)
+            at += text.count("\n", begin, end)
+        firsts.append(at + 1)
+        outer_problems, outer_rows = self.problems, self.rows
+        self.problems, self.rows = [], []
+        try:
+            doc = self.parse(head + "".join(text[b:e] for b, e, _ in spans), name, self.path(name))
+            found = self._read_category_file(name, doc) if doc is not None else None
+            if found != (earlier.cid, earlier.name, earlier.summary) or self.problems:
+                return None
+            got = self.rows
+        finally:
+            self.problems, self.rows = outer_problems, outer_rows
+        if len(got) != len(spans):
+            return None
+        out: list[_Row] = []
+        for k, row in enumerate(got):
+            if not firsts[k] <= row[1] < firsts[k + 1]:
+                return None
+            out.append((row[0], row[1] - firsts[k] + spans[k][2], *row[2:]))
+        return out
 
     def _read_one_record(self, name: str, text: str, earlier: _FileResult) -> _Row | None:
         """The one good record of ``text`` (a file's head and one record), or None."""

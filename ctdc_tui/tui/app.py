@@ -43,6 +43,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.tui.actions import ActionsMixin
+from ctdc_tui.tui.compositor import MainScreen
 from ctdc_tui.tui.key_order import KeysInOrder
 from ctdc_tui.tui.views import ViewsMixin
 from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
@@ -251,6 +252,10 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         self._init_actions()
 
     # ------------------------------------------------------------------ layout
+    def get_default_screen(self) -> MainScreen:
+        # Its compositor draws only the widgets a partial update can change (tui/compositor.py).
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield SearchBox(id="search", on_value=self._search_box_value)

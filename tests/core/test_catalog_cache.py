@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,3 +175,94 @@ def test_small_files_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
     load_catalog(write_catalogue(tmp_path / "cat"))  # about 30 KB, under the real 1 MiB threshold
     assert cache_files(tmp_path / "home") == []
+
+
+def test_a_changed_file_reads_its_cache_entry_once(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_catalogue(tmp_path / "cat", bad_year_at=None)
+    load_catalog(folder)
+    text = (folder / "big.yaml").read_text(encoding="utf-8")
+    (folder / "big.yaml").write_text(
+        text.replace("title: Resource 3\n", "title: Changed\n"), encoding="utf-8"
+    )
+    reads: list[str] = []
+    real = pathlib.Path.read_bytes
+
+    def counting(path: pathlib.Path) -> bytes:
+        if path.parent.parent.name == "catalogue":  # an entry of the parse cache
+            reads.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", counting)
+    catalog, _ = load_catalog(folder)
+    assert catalog.resources["r3"].title == "Changed"
+    assert reads == ["big.yaml.json"]
+
+
+class _Stamped:
+    """A file's stat result with other times and inode (as if two writes fell in one clock tick)."""
+
+    def __init__(self, real: os.stat_result, ns: int) -> None:
+        self._real = real
+        self.st_mtime_ns = self.st_ctime_ns = ns
+        self.st_mtime = self.st_ctime = ns / 1e9
+        self.st_ino = 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _freeze_times(monkeypatch: pytest.MonkeyPatch, path: Path, ns: int) -> None:
+    real = pathlib.Path.stat
+
+    def stat(self: pathlib.Path, *args: Any, **kwargs: Any) -> Any:
+        result = real(self, *args, **kwargs)
+        return _Stamped(result, ns) if self == path else result
+
+    monkeypatch.setattr(pathlib.Path, "stat", stat)
+
+
+def _same_size_edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("title: Resource 3\n", "title: Resourcf 3\n")
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def test_an_edit_of_the_same_size_within_one_clock_tick_is_seen(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_catalogue(tmp_path / "cat", bad_year_at=None)
+    _freeze_times(monkeypatch, folder / "big.yaml", time.time_ns())  # just written, and again below
+    first, _ = load_catalog(folder)
+    assert first.resources["r3"].title == "Resource 3"
+    _same_size_edit(folder / "big.yaml")
+    second, _ = load_catalog(folder)
+    assert second.resources["r3"].title == "Resourcf 3"
+    third, _ = load_catalog(folder)  # and the entry made from the edited file is used
+    assert third.resources["r3"].title == "Resourcf 3"
+
+
+def test_a_file_with_old_times_is_trusted_without_reading_it(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_catalogue(tmp_path / "cat", bad_year_at=None)
+    _freeze_times(monkeypatch, folder / "big.yaml", time.time_ns() - 3600 * 10**9)
+    load_catalog(folder)
+    (entry,) = cache_files(home)
+    assert json.loads(entry.read_text(encoding="utf-8"))["content"] is None
+    opened: list[str] = []
+    real = pathlib.Path.read_bytes
+
+    def spy(path: pathlib.Path) -> bytes:
+        opened.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", spy)
+    parsed: list[str] = []
+    real_parse = catalog_module._parse_yaml
+    monkeypatch.setattr(catalog_module, "_parse_yaml", lambda t, n: parsed.append(n) or real_parse(t, n))
+    catalog, _ = load_catalog(folder)
+    assert len(catalog) == ROWS
+    assert "big.yaml" not in opened and "big.yaml" not in parsed

@@ -82,6 +82,31 @@ def test_an_edited_record_is_parsed_alone(folder: Path, monkeypatch: pytest.Monk
     _everything(folder, monkeypatch)
 
 
+def test_many_changed_records_are_parsed_together(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sorted(folder.glob("*.yaml"))[1]
+    head, records = _split(path.read_text(encoding="utf-8"))
+    assert len(records) > catalog_module.BATCH_RECORDS
+    changed = [r.replace('title: "', 'title: "Quibblewort ', 1) for r in records]
+    changed[4] = changed[4].replace("\n", "\n    # two more lines\n    # in this one\n", 1)
+    path.write_text(head + "".join(changed[:-1] + records[-1:]), encoding="utf-8")
+    sizes = _parsed_sizes(monkeypatch)
+    catalog, _ = load_catalog(folder)
+    assert [name for name, _ in sizes].count(path.name) == 1, sizes  # one parse, not one per record
+    assert sum(r.title.startswith("Quibblewort") for r in catalog) == len(records) - 1
+    monkeypatch.undo()
+    _everything(folder, monkeypatch)
+
+
+def test_a_broken_record_among_many_changed_ones(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sorted(folder.glob("*.yaml"))[1]
+    head, records = _split(path.read_text(encoding="utf-8"))
+    changed = [r.replace('title: "', 'title: "Quibblewort ', 1) for r in records]
+    changed[7] = changed[7].replace('title: "', 'title: "unclosed ', 1).replace('"\n', "\n", 1)
+    path.write_text(head + "".join(changed), encoding="utf-8")
+    _, problems = _everything(folder, monkeypatch)
+    assert problems
+
+
 EDITS: list[tuple[str, Callable[[random.Random, str, list[str]], tuple[str, list[str]]]]] = []
 
 
@@ -101,6 +126,16 @@ def _pick(rng: random.Random, records: list[str]) -> int:
 def _title(rng: random.Random, head: str, records: list[str]) -> tuple[str, list[str]]:
     i = _pick(rng, records)
     records[i] = records[i].replace('title: "', f'title: "Edited{rng.randrange(99)} ', 1)
+    return head, records
+
+
+@edit("several titles")
+def _titles(rng: random.Random, head: str, records: list[str]) -> tuple[str, list[str]]:
+    start = _pick(rng, records)
+    for i in {start, *(rng.randrange(len(records)) for _ in range(rng.randrange(1, 6)))}:
+        records[i] = records[i].replace('title: "', f'title: "Many{rng.randrange(99)} ', 1)
+    if start + 1 < len(records):  # two neighbours
+        records[start + 1] = records[start + 1].replace('title: "', 'title: "Next ', 1)
     return head, records
 
 
@@ -218,10 +253,23 @@ def _repair(rng: random.Random, head: str, records: list[str]) -> tuple[str, lis
     return head, fixed
 
 
+# How the changed records of a file are parsed: one by one, together, or together in two processes.
+WAYS = {"one by one": (catalog_module.BATCH_RECORDS, 10**9), "together": (1, 10**9), "in two": (1, 2)}
+
+
+def _parse_changed(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    batch, parallel = WAYS[way]
+    monkeypatch.setattr(catalog_module, "BATCH_RECORDS", batch)
+    monkeypatch.setattr(catalog_module, "PARALLEL_RECORDS", parallel)
+    monkeypatch.setattr(catalog_module, "PARSE_PROCESSES", 2)
+
+
+@pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("seed", range(4))
 def test_random_edits_read_as_a_full_parse_reads_them(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    folder: Path, monkeypatch: pytest.MonkeyPatch, seed: int, way: str
 ) -> None:
+    _parse_changed(monkeypatch, way)
     rng = random.Random(seed)
     files = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")
     for step in range(40):
@@ -249,10 +297,12 @@ AWKWARD = {
 }
 
 
+@pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("change", AWKWARD.values(), ids=list(AWKWARD))
 def test_awkward_records_read_as_a_full_parse_reads_them(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str]
+    folder: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str], way: str
 ) -> None:
+    _parse_changed(monkeypatch, way)
     path = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
     head, records = _split(path.read_text(encoding="utf-8"))
     records[3] = change(records[3])
@@ -275,3 +325,34 @@ def test_an_alias_left_without_its_anchor(folder: Path, monkeypatch: pytest.Monk
     path.write_text(head + "".join(records), encoding="utf-8")
     _, problems = _everything(folder, monkeypatch)
     assert problems
+
+
+@pytest.mark.parametrize("failure", ["the process fails", "a record is bad"])
+def test_records_read_in_two_processes(folder: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    _parse_changed(monkeypatch, "in two")
+    path = sorted(folder.glob("*.yaml"))[1]
+    head, records = _split(path.read_text(encoding="utf-8"))
+    changed = [r.replace('title: "', 'title: "Quibblewort ', 1) for r in records]
+    path.write_text(head + "".join(changed), encoding="utf-8")
+    forked: list[int] = []
+    real = catalog_module._Loader._send_records
+
+    def send(self: Any, conn: Any, *args: Any) -> None:
+        forked.append(len(args[3]))
+        if failure == "the process fails":
+            raise SystemExit(3)  # dies without sending anything: the parent reads that half itself
+        real(self, conn, *args)
+
+    monkeypatch.setattr(catalog_module._Loader, "_send_records", send)
+    sizes = _parsed_sizes(monkeypatch)
+    catalog, problems = load_catalog(folder)
+    assert sum(r.title.startswith("Quibblewort") for r in catalog) == len(records)
+    assert [name for name, _ in sizes].count(path.name) == (2 if failure == "the process fails" else 1)
+    assert not problems
+    if failure == "a record is bad":  # in the forked half: the whole file is parsed, as a full load does
+        changed[-1] = changed[-1].replace("url: ", "url: not a web address ", 1)
+        path.write_text(head + "".join(changed), encoding="utf-8")
+        _, problems = _everything(folder, monkeypatch)
+        assert problems
+    monkeypatch.undo()
+    _everything(folder, monkeypatch)

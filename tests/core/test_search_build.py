@@ -103,8 +103,22 @@ def test_analyse_gives_the_terms_positions_and_words_of_the_chain(
         for token in chain(text, positions=True, mode="index"):
             expected.setdefault(token.text, []).append(token.pos)
         analysed = analyzer.analyse(text)
+        counts = {term: len(where) for term, where in expected.items()}
+        assert analysed.counts() == counts, text  # from the terms (positions not worked out yet)
         assert analysed.positions == expected, text
+        assert analysed.counts() == counts, text  # from the positions
         assert analysed.words == {t.text for t in folded(text)}, text
+        assert analyzer.words(text) == analysed.words, text  # the words alone (deleted resources)
+
+
+def test_the_words_of_a_deleted_resource_are_those_of_its_document(generated: Path) -> None:
+    """An update takes a deleted resource's words from its fields (its title read once)."""
+    analyzer = search_mod._stem_analyzer()
+    for folder in (BUNDLED, generated):
+        catalog, _ = load_catalog(folder)
+        for res in catalog:
+            expected = analyzer.analyse(search_mod._document(res)["text"]).words
+            assert search_mod._resource_words(res, analyzer) == expected, res.id
 
 
 def test_posting_values_are_whoosh_positions_bytes() -> None:

@@ -322,3 +322,91 @@ def test_notes_keep_their_sort_keys(folder: Path, monkeypatch: pytest.MonkeyPatc
         assert keys() == held
         assert [r.id for r in index.browse()] == before
         assert sorted(r.id for r in index.search("quibblewort")) == sorted(marked)
+
+
+@pytest.fixture
+def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of large updates, at this catalogue's size: a forked helper writes part of the
+    resources added as a segment of its own, and the deleted ones are found by category."""
+    monkeypatch.setattr(search_mod, "PARALLEL_UPDATE_MIN", 2)
+    monkeypatch.setattr(search_mod, "DELETE_SCAN_MIN", 1)
+    seen: list[str] = []
+    helper, delete = search_mod._Helper, search_mod._delete_old
+
+    class Spy(helper):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.append("helper")
+            super().__init__(*args, **kwargs)
+
+    def spy_delete(writer: Any, plan: Any, vocabulary: Any) -> None:
+        seen.append("scan" if len(plan.delete) >= search_mod.DELETE_SCAN_MIN else "lookup")
+        delete(writer, plan, vocabulary)
+
+    monkeypatch.setattr(search_mod, "_Helper", Spy)
+    monkeypatch.setattr(search_mod, "_delete_old", spy_delete)
+    return seen
+
+
+def _retitle(path: Path, word: str, every: int = 1) -> int:
+    head, records = _records(path)
+    for i in range(0, len(records), every):
+        records[i] = records[i].replace('title: "', f'title: "{word} ', 1)
+    _write(path, head, records)
+    return len(range(0, len(records), every))
+
+
+def test_every_resource_of_a_file_in_two_processes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)
+
+
+def test_adds_and_deletes_together_in_two_processes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    first, second, third = _files(folder)[:3]
+    changed = _retitle(first, "Zyxwv", every=2)
+    head, records = _records(second)
+    gone = len(records[1::3])
+    del records[1::3]  # every third resource removed
+    records.insert(2, re.sub(r"id: (\S+)", r"id: \1-fresh", records[0], count=1))
+    _write(second, head, records)
+    head, records = _records(third)
+    records.insert(0, records.pop())  # the last one moves to the front: it gets a new key
+    _write(third, head, records)
+    added, removed = _reindexed(_update_equals_fresh(folder, monkeypatch))
+    assert (added, removed) == (changed + 1 + 1, gone)
+    assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)
+
+
+def test_many_updates_in_two_processes_merge_their_segments(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    monkeypatch.setattr(search_mod, "UPDATE_SEGMENTS", 5)
+    place = folder.parent / "idx"
+    counts = []
+    for round_ in range(4):  # each update adds two segments (this process's and the helper's)
+        path = _files(folder)[round_ % 2]
+        _retitle(path, f"Round{round_}", every=3 + round_ % 2)
+        if round_ == 2:
+            head, records = _records(path)
+            _write(path, head, records[:-2])
+        _update_equals_fresh(folder, monkeypatch)
+        with SearchIndex.open(folder, place) as index:
+            counts.append(len(index._ix._segments()))
+    assert max(counts) >= 4 and counts[-1] < max(counts), counts  # grew, then the small ones merged
+    assert many.count("helper") >= 4
+
+
+def test_an_update_whose_helper_fails(folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]) -> None:
+    def broken(*args: Any) -> None:
+        conn = args[3]
+        conn.send(("error", "RuntimeError: no", None))
+        conn.close()
+
+    monkeypatch.setattr(search_mod, "_helper_main", broken)
+    count = _retitle(_files(folder)[1], "Quibblewort")
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)

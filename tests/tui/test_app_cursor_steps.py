@@ -106,3 +106,32 @@ async def test_related_list_belongs_to_the_shown_resource(monkeypatch: pytest.Mo
         assert expected, "bundled resources share words, so each has related ones"
         assert pane.related_ids == expected
         assert current not in pane.related_ids
+
+
+async def test_rows_are_read_ahead_when_the_cursor_rests_not_while_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 8)) as pilot:  # a list a few rows high: 15 rows are pages
+        await open_all(pilot)
+        results = app.query_one(ResourceList)
+        page = results.scrollable_content_region.height
+        assert 0 < page * 2 < results.row_count
+        warmed: list[list[tuple[int, int]]] = []
+        monkeypatch.setattr(app, "_warm_rows", lambda generation, rows, ranges: warmed.append(ranges))
+        monkeypatch.setattr(views, "monotonic", FakeClock(0.01))  # every move 10 ms after the last
+        monkeypatch.setattr(views, "DETAIL_TRAIL", 1.0)
+
+        def expected() -> list[tuple[int, int]]:
+            top = results.scroll_offset.y // page * page
+            return [(top + page, top + (2 + views.PREFETCH_PAGES) * page), (max(top - page, 0), top)]
+
+        await pilot.press("pagedown")  # the first move after a pause: read ahead at once
+        await pilot.pause()
+        assert warmed == [expected()]
+        await pilot.press("pagedown", "k")  # moves in a burst: nothing read ahead meanwhile
+        await pilot.pause()
+        assert len(warmed) == 1
+        await pilot.pause(views.DETAIL_TRAIL * 1.5)
+        await settle(pilot)
+        assert warmed[1:] == [expected()]  # once the cursor rested, from where it rests

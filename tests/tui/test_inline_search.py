@@ -129,9 +129,9 @@ async def test_searching_shows_in_the_status_line_only_when_the_search_goes_to_t
         shown: list[bool] = []
         original = status.show
 
-        def spy(info: Any) -> None:
+        def spy(info: Any, **kwargs: Any) -> None:
             shown.append(info.searching)
-            original(info)
+            original(info, **kwargs)
 
         status.show = spy  # type: ignore[method-assign]
         monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", 10.0)

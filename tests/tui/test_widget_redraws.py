@@ -131,3 +131,37 @@ async def test_status_line_keeps_two_lines_while_a_search_is_typed() -> None:
         status.show(short)  # a new search that fits one line starts on one line
         await pilot.pause()
         assert status.size.height == 1
+
+
+async def test_status_line_does_not_grow_while_a_search_is_typed_and_shows_all_once_typing_pauses() -> None:
+    long = StatusInfo("All resources", 3, query="x" * 40, fallback=True)
+    app = StatusApp()
+    async with app.run_test(size=(100, 8)) as pilot:
+        status = app.query_one(StatusLine)
+        status.show(StatusInfo("All resources", 10))
+        await pilot.pause()
+        layouts: list[bool] = []
+        refresh = status.refresh
+
+        def spy(*regions, **kwargs):  # type: ignore[no-untyped-def]
+            layouts.append(bool(kwargs.get("layout")))
+            return refresh(*regions, **kwargs)
+
+        status.refresh = spy  # type: ignore[method-assign]
+        status.show(StatusInfo("All resources", 5, query="x" * 40, searching=True), typing=True)
+        status.show(long, typing=True)  # the any-word notice would take a second line
+        await pilot.pause()
+        assert status.size.height == 1 and not any(layouts)  # no layout while typing
+        line = screen_lines(app)[0]
+        assert line.startswith("3 matches for " + "x" * 40) and line.rstrip().endswith("…")
+        assert screen_lines(app)[1].startswith("below")
+        status.show(long, typing=True)  # the same words again: nothing to do
+        status.release()  # typing paused: the whole text, on two lines
+        await pilot.pause()
+        assert status.size.height == 2
+        assert "showing those with any of them" in " ".join(screen_lines(app)[:2])
+        status.show(StatusInfo("All resources", 10))
+        await pilot.pause()
+        status.show(long)  # not typing (a sort, Enter): the line grows at once
+        await pilot.pause()
+        assert status.size.height == 2

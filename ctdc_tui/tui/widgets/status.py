@@ -80,23 +80,33 @@ class StatusLine(Static):
         self.info: StatusInfo | None = None
         self._shape = (0, 0)  # (lines, width) of the last text shown
         self._held = False  # two lines kept for a one-line text (see show)
+        self._cut = False  # a two-line text cut to the one line shown (see show)
 
-    def show(self, info: StatusInfo) -> None:
-        if info == self.info:
+    def show(self, info: StatusInfo, *, typing: bool = False) -> None:
+        """Show ``info``; ``typing``: a search is being typed, so the line keeps its height.
+
+        While a search is being typed, the line does not shrink back from two lines to
+        one, and (with ``typing``) does not grow from one to two either, the longer text
+        cut with an ellipsis instead: the text grows and shrinks with each key
+        ("searching…", the any-word notice, "did you mean"), and every change of height
+        lays out the whole screen (about 20 ms), in the frame that shows the key. The app
+        calls ``release`` once typing pauses, and the line takes the height its text needs.
+        """
+        if info == self.info and not (self._cut and not typing):
             return  # the same words: no redraw, no layout
-        # While a search is being typed, the line does not shrink back from two lines to
-        # one: the text grows and shrinks with each key ("searching…", the any-word notice),
-        # and every change of height lays out the whole screen (about 20 ms), once per key.
-        # The app calls ``release`` once typing pauses.
         keep_two = bool(info.query) and self.info is not None and bool(self.info.query)
         self.info = info
-        self._show(status_text(info), keep_two=keep_two)
+        self._show(status_text(info), keep_two=keep_two, keep_one=typing)
 
-    def _show(self, text: Text, *, keep_two: bool = False) -> None:
+    def _show(self, text: Text, *, keep_two: bool = False, keep_one: bool = False) -> None:
         # One line or two (the height is auto, at most 2): only a change between them
         # moves anything else, so only then lay out the screen.
         width = self.content_region.width
         lines = 1 if width > 0 and text.cell_len <= width else 2
+        self._cut = keep_one and lines == 2 and self._shape == (1, width)
+        if self._cut:
+            text.truncate(width, overflow="ellipsis")
+            lines = 1
         self._held = keep_two and lines == 1 and self._shape == (2, width)
         if self._held:
             text.append("\n")  # an empty second line
@@ -106,8 +116,8 @@ class StatusLine(Static):
         self.update(text, layout=not same)
 
     def release(self) -> None:
-        """Typing paused: a line kept at two lines for a one-line text shrinks to one."""
-        if self._held and self.info is not None:
+        """Typing paused: the line takes the height its text needs (see ``show``)."""
+        if (self._held or self._cut) and self.info is not None:
             self._show(status_text(self.info))
 
     def show_text(self, text: str) -> None:
