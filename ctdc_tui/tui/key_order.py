@@ -18,11 +18,12 @@ terminal (and each paste) until the one before it has finished. After handing
 a key on, the app posts a ``KeyHandled`` marker to the same widget. Every queue
 keeps its order and the marker bubbles up the path the key takes, so when the
 marker reaches the app the key has been consumed or its binding has run; the
-next held key goes then. One exception keeps fast typing as cheap as before:
-a key the focused widget takes itself (``check_consume_key``: a printable
-character in an ``Input`` or ``TextArea``, which no binding can take there)
-goes straight after another such key to the same widget, since that widget's
-queue alone keeps them in order. A key costs one marker (a few message hops).
+next held key goes then. Keys the focused widget takes itself
+(``check_consume_key``: a printable character in an ``Input`` or ``TextArea``,
+which no binding can take there) go straight after one another, since that
+widget's queue alone keeps them in order; typed with nothing else on its way,
+such a key gets no marker at all (typing costs what it did), and the next key
+of another kind posts one behind them and waits for it.
 
 Safety: the marker is lost if a widget on its path closes first (a dialog that
 the key dismissed). The next key then checks the path and goes at once, and a
@@ -64,28 +65,45 @@ class KeysInOrder:
     _key_watch_armed = False
     _settle_wanted = False  # someone waits for keys_settled (the watch keeps going until then)
     _in_flight = 0  # keys handed on whose marker has not come back
+    _unmarked_taker: MessagePump | None = None  # took keys typed alone, sent without a marker
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            held = self._held_input
-            if held is None:
-                held = self._held_input = deque()
-            if self._key_out is not None and self._marker_can_arrive():
-                taker = self._key_out_taken_by
-                if held or taker is None or self._taker_of(event) is not taker:
-                    held.append(event)
-                    self._watch_held_keys()
-                    return
-                await self._send_input(event)  # typed into the widget that has the keys before it
-                return
-            self._key_out, self._in_flight = None, 0
-            if held:  # (the marker was lost: what waited goes first)
-                held.append(event)
-                await self._send_held_input()
-            else:
-                await self._send_input(event)
+            await self._read_input(event)
             return
         await super().on_event(event)  # type: ignore[misc]
+
+    async def _read_input(self, event: events.Event) -> None:
+        held = self._held_input
+        if held is None:
+            held = self._held_input = deque()
+        if self._key_out is not None and not self._marker_can_arrive():
+            self._key_out, self._in_flight = None, 0  # (the marker was lost)
+        if self._key_out is None and not held:
+            taker = self._taker_of(event)
+            unmarked = self._unmarked_taker
+            if taker is not None and unmarked in (None, taker):
+                # Typed into the widget that took the keys before it: its own queue keeps
+                # the order, so no marker (a key typed alone costs nothing extra).
+                self._unmarked_taker = taker
+                await super().on_event(event)  # type: ignore[misc]
+                return
+            if unmarked is None:
+                await self._send_input(event)
+                return
+            # Letters typed before this key may not be in yet: it waits for them.
+            self._unmarked_taker = None
+            self._post_marker(unmarked, unmarked)
+        if self._key_out is not None:
+            taker = self._key_out_taken_by
+            if not held and taker is not None and self._taker_of(event) is taker:
+                await self._send_input(event)  # typed into the widget that has the keys before it
+                return
+            held.append(event)
+            self._watch_held_keys()
+            return
+        held.append(event)
+        await self._send_held_input()
 
     async def _on_key_handled(self, message: KeyHandled) -> None:
         message.stop()
@@ -136,9 +154,13 @@ class KeysInOrder:
         except Exception:  # no screen yet: Textual's own handling decides
             target = None
         taker = self._taker_of(event) if target is not None else None
+        self._unmarked_taker = None
         await super().on_event(event)  # type: ignore[misc]
-        if target is None:
-            return
+        if target is not None:
+            self._post_marker(target, taker)
+
+    def _post_marker(self, target: MessagePump, taker: MessagePump | None) -> None:
+        """Follow the keys handed to ``target`` so far with a marker; the next key waits for it."""
         self._key_serial += 1
         if target.post_message(KeyHandled(self._key_serial)):
             self._key_out = self._key_serial
