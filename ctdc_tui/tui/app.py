@@ -53,6 +53,8 @@ from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
 from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Catalog, Resource
     from ctdc_tui.core.first_screen import FirstScreen
@@ -247,6 +249,8 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
         self._search_cost = 0.0  # CPU seconds of the last search (see INLINE_SEARCH_BUDGET)
+        self._spell_pending: tuple[int, str, Results] | None = None  # see _spell_when_quiet
+        self._spell_timer: Timer | None = None
         self._query_after_keys = False  # the search box changed during a burst of keys
         self._init_views()
         self._init_actions()
@@ -655,16 +659,40 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             results = index.search(query, category=category, sort=sort, limit=limit, as_you_type=True)  # type: ignore[arg-type]
             _first_rows = results[:preload]
             facets = self._facets_of(results)
-            suggestion = self._whole_word_suggestion(query, results)
             self.last_search_seconds = time.perf_counter() - started
             self._search_cost = time.thread_time() - cpu
         finally:
             self._search_lock.release()
         self.show_search_results(generation, results, facets)
         self._last_shown_at = time.monotonic()
-        if suggestion is not None:
-            self.show_suggestion(generation, suggestion)
+        self._spell_pending = (generation, query, results)
+        if self._spell_timer is None:
+            self._spell_timer = self.query_one(DetailPane).set_timer(FACETS_QUIET, self._spell_when_quiet)
         return True
+
+    def _spell_when_quiet(self) -> None:
+        """The whole-word check of the last inline search (``_check_spelling``), once typing pauses.
+
+        On the UI thread (a few ms in a small catalogue), from one timer re-armed until the
+        keys have stopped for FACETS_QUIET seconds and no worker holds the index.
+        """
+        self._spell_timer = None
+        pending, self._spell_pending = self._spell_pending, None
+        if pending is None or pending[0] != self.generation:
+            return
+        generation, query, results = pending
+        quiet = time.monotonic() - max(self._last_query_at, self._last_shown_at)
+        if quiet < FACETS_QUIET or not self._search_lock.acquire(blocking=False):
+            self._spell_pending = pending
+            wait = max(FACETS_QUIET - quiet, 0.05)
+            self._spell_timer = self.query_one(DetailPane).set_timer(wait, self._spell_when_quiet)
+            return
+        try:
+            whole = self._whole_word_suggestion(query, results)
+        finally:
+            self._search_lock.release()
+        if whole is not None:
+            self.show_suggestion(generation, whole)
 
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _search_worker(
@@ -743,8 +771,10 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         it; check the whole words once more, after the list is shown."""
         if results.suggestion is not None or getattr(self.index, "suggest", None) is None:
             return
-        # Only once typing pauses: the first check of a session reads the whole vocabulary.
-        if not self._facets_cheap() and not self._typing_paused(generation):
+        # Only once typing pauses: the first check of a session reads the whole vocabulary,
+        # a check costs up to a few ms even in a small catalogue, and "did you mean open?"
+        # while "ope" is being typed would only be in the way.
+        if not self._typing_paused(generation):
             return
         with self._search_lock:
             if generation != self.generation:

@@ -91,7 +91,8 @@ async def settle(pilot: object) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
         # The detail pane waits for typing to rest, the related lookup for the cursor to rest.
         for _ in range(20):
-            if getattr(app, "_detail_timer", None) is None and getattr(app, "_related_timer", None) is None:
+            timers = ("_detail_timer", "_related_timer", "_spell_timer")
+            if all(getattr(app, name, None) is None for name in timers):
                 break
             await pilot.pause(0.1)  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()

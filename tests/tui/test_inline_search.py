@@ -144,3 +144,27 @@ async def test_searching_shows_in_the_status_line_only_when_the_search_goes_to_t
         await settle(pilot)
         assert shown[0] is True and shown[-1] is False  # "searching…", then the results
         assert_shows_search(app, "datas")
+
+
+async def test_the_whole_word_did_you_mean_waits_until_typing_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last word typed is a prefix, so the engine does not spell-check it; the app checks
+    # the whole words once the keys stop: not on each key ("did you mean open?" for "ope").
+    monkeypatch.setattr(app_module, "INLINE_SEARCH_BUDGET", 10.0)
+    app = CtdcApp(BUNDLED, None, None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        checked: list[str] = []
+        original = app._whole_word_suggestion
+
+        def spy(query: str, results: Any) -> str | None:
+            checked.append(query)
+            return original(query, results)
+
+        app._whole_word_suggestion = spy  # type: ignore[method-assign]
+        await type_query(pilot, "goverment")
+        assert app.results is not None and app.results.query == "goverment"  # searched at once
+        assert app.suggestion is None and checked == []  # but not spell-checked yet
+        await settle(pilot)
+        assert checked == ["goverment"]  # once, for the query where the keys stopped
+        assert app.suggestion == "government"
+        assert "government" in str(app.query_one(StatusLine).render())

@@ -20,7 +20,10 @@ class SearchBox(Input):
     """The query input. Its value is the active query."""
 
     def __init__(self, *, id: str | None = None, on_value: Callable[[str], None] | None = None) -> None:
-        super().__init__(placeholder=PLACEHOLDER, id=id, select_on_focus=False)
+        # "-valid" from the start: Input sets it at the first change of value (the box has no
+        # validators, so every value is valid), and that class change restyled the box and
+        # laid out the whole screen (about 20 ms) in the frame of the session's first key.
+        super().__init__(placeholder=PLACEHOLDER, id=id, select_on_focus=False, classes="-valid")
         self._on_value = on_value
 
     def _watch_value(self, value: str) -> None:

@@ -115,6 +115,12 @@ class StatusLine(Static):
         self._shape = (lines, width)
         self.update(text, layout=not same)
 
+    def on_resize(self) -> None:
+        # The first texts are shown before a layout has given the line its width (0 then):
+        # keep the height and width the line has now, or the next text, though it fits as
+        # it is, lays out the whole screen (about 20 ms, on the session's first key).
+        self._shape = (self.size.height, self.content_region.width)
+
     def release(self) -> None:
         """Typing paused: the line takes the height its text needs (see ``show``)."""
         if (self._held or self._cut) and self.info is not None:
