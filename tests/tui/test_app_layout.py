@@ -153,12 +153,13 @@ async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.Monke
     monkeypatch.setattr(SearchIndex, "open", staticmethod(slow_open))
     app = CtdcApp(BUNDLED)
     async with app.run_test(size=(80, 24)) as pilot:
-        bar = app.query_one("#index-progress", ProgressBar)
-        strip = app.query_one("#indexing")
+        assert not app.query("#indexing")  # mounted when a build first reports
         for _ in range(50):
             await pilot.pause(0.05)
-            if strip.display:
+            if app.query("#indexing"):
                 break
+        strip = app.query_one("#indexing")
+        bar = app.query_one("#index-progress", ProgressBar)
         assert strip.display and bar.progress == 5 and bar.total == 15
         # browsing works from the catalogue meanwhile; searching says when it will work
         for _ in range(60):

@@ -240,17 +240,27 @@ class DetailPane(VerticalScroll):
         self._shown_once = False
         self._shown_body = False
         self._shown_title = ""
+        self._parts_mounted = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
-        yield Static(id="link-choices-title")
-        yield LinkChoiceList(id="link-choices")
-        yield Static(Text("Related resources", style="bold underline"), id="related-title")
-        yield RelatedList(id="related")
+        # The link choices and related resources are mounted when a view first has them
+        # (``_mount_parts``): four hidden widgets less to style and lay out at start-up.
 
-    def on_mount(self) -> None:
-        for widget in ("#link-choices-title", "#link-choices", "#related-title", "#related"):
-            self.query_one(widget).display = False
+    def _mount_parts(self) -> None:
+        """Mount the link choices and related resources (hidden), in their order under the body."""
+        if self._parts_mounted:
+            return
+        self._parts_mounted = True
+        parts = [
+            Static(id="link-choices-title"),
+            LinkChoiceList(id="link-choices"),
+            Static(Text("Related resources", style="bold underline"), id="related-title"),
+            RelatedList(id="related"),
+        ]
+        for part in parts:
+            part.display = False
+        self.mount(*parts)
 
     def show(self, view: DetailView) -> None:
         """Render ``view``; parts that did not change are left alone (each change lays out the screen)."""
@@ -265,6 +275,14 @@ class DetailPane(VerticalScroll):
         if not self._shown_body or _body_of(view) != _body_of(previous) or compact != was_compact:
             self._shown_body = True
             self.query_one("#detail-body", Static).update(render_detail(view, compact))
+        if self._parts_mounted or view.link_choices or view.related:
+            self._show_parts(view)
+        if not same_resource:
+            self.scroll_home(animate=False)
+
+    def _show_parts(self, view: DetailView) -> None:
+        """The link choices and related resources of ``view``, each shown only when it has some."""
+        self._mount_parts()
         choices = self.query_one(LinkChoiceList)
         if view.link_choices != self._shown_choices:
             self._shown_choices = tuple(view.link_choices)
@@ -289,8 +307,6 @@ class DetailPane(VerticalScroll):
         visible = bool(view.related)
         related.display = visible
         self.query_one("#related-title").display = visible
-        if not same_resource:
-            self.scroll_home(animate=False)
 
     def _is_narrow(self) -> bool:
         return 0 < self.size.width < COMPACT_WIDTH
