@@ -39,7 +39,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.widgets import Footer, Input
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
@@ -55,6 +55,7 @@ from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widgets import ProgressBar
 
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Catalog, Resource
@@ -468,6 +469,8 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
 
     def _indexing_bar(self) -> ProgressBar:
         """The progress strip under the search box, mounted (and shown) when a build first reports."""
+        from textual.widgets import Label, ProgressBar
+
         strips = self.query("#indexing")
         if strips:
             strips.first().display = True
