@@ -263,8 +263,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield SearchBox(id="search", on_value=self._search_box_value)
+        yield SearchBox(id="search", on_value=self._search_box_value)
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
             with Horizontal(id="main"):
@@ -477,8 +476,8 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             return self.query_one("#index-progress", ProgressBar)
         bar = ProgressBar(id="index-progress", show_eta=False)
         strip = Horizontal(Label("Building the search index; browsing works meanwhile"), bar, id="indexing")
-        top = self.query_one("#top")
-        top.screen.mount(strip, after=top)  # the main screen's, when a dialog is open over it
+        search = self.query_one("#search")
+        search.screen.mount(strip, after=search)  # the main screen's, when a dialog is open over it
         return bar
 
     def _hide_indexing_bar(self) -> None:

@@ -11,8 +11,7 @@ resources sit in another option list at the bottom: Enter follows one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -36,24 +35,21 @@ Spans = tuple[tuple[int, int], ...]
 COMPACT_WIDTH = 40
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(NamedTuple):
     """What a bookmark remembers about its resource (for one that left the catalogue)."""
 
     title: str
     url: str
 
 
-@dataclass(frozen=True)
-class LinkChoice:
+class LinkChoice(NamedTuple):
     """A place to try when the resource's link is dead: what it is, and its address."""
 
     label: str  # e.g. "New address", "Also at (ok, checked 2 days ago)", "Archived copy"
     url: str
 
 
-@dataclass(frozen=True)
-class DetailView:
+class DetailView(NamedTuple):
     """What the detail pane shows. Build one with the app's data; the pane only renders it."""
 
     resource: Resource | None = None
@@ -63,9 +59,9 @@ class DetailView:
     note: str = ""
     saved: Saved | None = None  # set when the bookmarked resource is not in the catalogue
     link_status: str | None = None
-    link_choices: Sequence[LinkChoice] = field(default_factory=tuple)
+    link_choices: Sequence[LinkChoice] = ()
     link_choices_title: str = ""
-    related: Sequence[Resource] = field(default_factory=tuple)
+    related: Sequence[Resource] = ()
     message: Text | None = None  # shown instead of a resource (empty category, nothing selected)
 
 
@@ -171,7 +167,7 @@ def render_detail(view: DetailView, compact: bool = False) -> Group:
 
 def _body_of(view: DetailView) -> DetailView:
     """What ``render_detail`` draws of a view (related and link choices have widgets of their own)."""
-    return replace(view, related=(), link_choices=(), link_choices_title="")
+    return view._replace(related=(), link_choices=(), link_choices_title="")
 
 
 class RelatedList(OptionList):
