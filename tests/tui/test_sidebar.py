@@ -26,9 +26,10 @@ def entries(n: int) -> list[Entry]:
 class SidebarApp(App[None]):
     CSS = CSS
 
-    def __init__(self, count: int = 10) -> None:
+    def __init__(self, count: int = 10, current: str = ALL) -> None:
         super().__init__()
         self.count = count
+        self.current = current
         self.chosen: list[str] = []
         self.entered: list[str] = []
 
@@ -36,7 +37,7 @@ class SidebarApp(App[None]):
         yield Sidebar(id="sidebar")
 
     def on_mount(self) -> None:
-        self.query_one(Sidebar).set_entries(entries(self.count), searching=False, current=ALL)
+        self.query_one(Sidebar).set_entries(entries(self.count), searching=False, current=self.current)
 
     def on_sidebar_view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.chosen.append(event.key)
@@ -218,3 +219,32 @@ def test_lines_draw_the_segments_rich_drew(entry: Entry, searching: bool, width:
     drawn = _EntryLine(entry, searching).strip(width, visual)
     assert [(s.text, s.style) for s in drawn] == [(s.text, s.style) for s in want]
     assert drawn.cell_length == width
+
+
+class HiddenSidebarApp(SidebarApp):
+    """The sidebar hidden from the start, as the overlay sidebar is on a narrow screen."""
+
+    CSS = CSS + " .hidden { display: none; }"
+
+    def compose(self) -> ComposeResult:
+        yield Sidebar(id="sidebar", classes="hidden")
+
+
+async def test_a_hidden_sidebar_scrolls_only_once_shown() -> None:
+    app = HiddenSidebarApp(count=10, current="cat-1")  # 12 entries on 5 lines
+    async with app.run_test(size=(30, 5)) as pilot:
+        sidebar = app.query_one(Sidebar)
+        await pilot.pause()
+        sidebar.remove_class("hidden")
+        await pilot.pause()
+        # The cursor's line is in view without scrolling: nothing scrolled while it had no size.
+        assert sidebar.scroll_offset.y == 0 and sidebar.highlighted == 1
+        assert screen_lines(app)[0].split() == ["All", "resources", "100"]
+        sidebar.add_class("hidden")
+        await pilot.pause()
+        assert sidebar.select_key(BOOKMARKS)  # moved while hidden: in view once shown again
+        sidebar.remove_class("hidden")
+        await pilot.pause()
+        assert sidebar.scroll_offset.y == 12 - 5
+        assert screen_lines(app)[-1].split() == ["Bookmarks", "0"]
+        assert sidebar.vertical_scrollbar.position == sidebar.scroll_offset.y

@@ -189,8 +189,15 @@ class Sidebar(ScrollView, can_focus=True):
             self.key = key
             super().__init__()
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._entries: list[Entry] = []
         self._searching = False
         self._lines: list[_EntryLine] = []
@@ -301,9 +308,12 @@ class Sidebar(ScrollView, can_focus=True):
 
     def _scroll_to_highlight(self) -> None:
         index = self._highlighted
-        if index is None or not self.is_mounted:
+        region = self.scrollable_content_region
+        if index is None or not self.is_mounted or not region:
+            # Not while hidden (the overlay sidebar): a scrollbar that is not shown would keep its
+            # old position. Done when it gets its size (``_on_resize``).
             return
-        width = self.scrollable_content_region.width
+        width = region.width
         self.scroll_to_region(
             Region(0, index, width, 1), force=True, animate=False, top=False, immediate=True
         )
@@ -386,6 +396,7 @@ class Sidebar(ScrollView, can_focus=True):
     def _on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
         self.refresh()
+        self._scroll_to_highlight()
 
     def _on_show(self, event: events.Show) -> None:
         self._scroll_to_highlight()
