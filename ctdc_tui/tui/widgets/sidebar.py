@@ -8,8 +8,9 @@ Moving the cursor chooses the view at once (the list follows).
 ``Sidebar`` is a line-API widget (a ``ScrollView`` drawing each entry in
 ``render_line``), not Textual's ``OptionList``: it looks and behaves the same
 (same keys, colours, wrapping cursor, click, hover, scrolling) but costs a
-fraction at start-up: a short stylesheet with two component classes instead of
-five, and each line drawn straight into segments instead of through Rich.
+fraction at start-up: a short stylesheet, no component classes (Textual styles
+each of them again whenever it styles the widget), and each line drawn straight
+into segments instead of through Rich.
 """
 
 from __future__ import annotations
@@ -178,6 +179,8 @@ class Sidebar(ScrollView, can_focus=True):
     }
 
     class ViewChosen(Message):
+        """The cursor moved to an entry (keys, a click, ``highlighted`` or ``select_key``)."""
+
         def __init__(self, key: str) -> None:
             self.key = key
             super().__init__()
