@@ -121,9 +121,13 @@ def instructions(kind: str, index_dir: Path, env: dict[str, str]) -> tuple[int, 
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--against", type=Path, action="append", default=[], help="another source tree")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ctdc-bench-instructions")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ctdc-bench-instructions"
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: this benchmark counts instructions with its cachegrind tool")
@@ -133,7 +137,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     index_dir = args.workdir / "index"
     trees = [ROOT, *(tree.resolve() for tree in args.against)]
     for tree in trees:
-        subprocess.run([sys.executable, "-c", WARM, str(tree), str(index_dir)], check=True, env=env, timeout=600)
+        subprocess.run(
+            [sys.executable, "-c", WARM, str(tree), str(index_dir)], check=True, env=env, timeout=600
+        )
     base, _ = instructions("minimal", index_dir, env)
     figures: dict[str, object] = {"minimal": base}
     print(f"{'minimal Textual app':44} {base:>15,} instructions")
@@ -141,7 +147,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         count, served = instructions(str(tree), index_dir, env)
         ratio = count / base
         figures[str(tree)] = {"instructions": count, "ratio": round(ratio, 3), "served_by": served}
-        print(f"{'app, bundled: ' + str(tree):44} {count:>15,} instructions  {ratio:.3f}x  (first frame: {served})")
+        label = f"app, bundled: {tree}"
+        print(f"{label:44} {count:>15,} instructions  {ratio:.3f}x  (first frame: {served})")
     (args.workdir / "startup-instructions.json").write_text(json.dumps(figures, indent=1))
     return figures
 
