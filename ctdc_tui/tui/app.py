@@ -247,6 +247,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         self._stores_opened = False
         self._first_screen: FirstScreenIndex | None = None  # serving the screen until the index opens
         self._first_screen_kept = False  # the first-screen file next to the index is up to date
+        self._progress: tuple[Horizontal, ProgressBar] | None = None  # the indexing strip, once mounted
         self._opening: _Opening | None = None  # the index being opened
         self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
@@ -470,19 +471,20 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         """The progress strip under the search box, mounted (and shown) when a build first reports."""
         from textual.widgets import Label, ProgressBar
 
-        strips = self.query("#indexing")
-        if strips:
-            strips.first().display = True
-            return self.query_one("#index-progress", ProgressBar)
+        if self._progress is not None:
+            strip, bar = self._progress
+            strip.display = True
+            return bar  # (held here: the strip mounts its children a moment after it is mounted)
         bar = ProgressBar(id="index-progress", show_eta=False)
         strip = Horizontal(Label("Building the search index; browsing works meanwhile"), bar, id="indexing")
+        self._progress = (strip, bar)
         search = self.query_one("#search")
         search.screen.mount(strip, after=search)  # the main screen's, when a dialog is open over it
         return bar
 
     def _hide_indexing_bar(self) -> None:
-        for strip in self.query("#indexing"):
-            strip.display = False
+        if self._progress is not None:
+            self._progress[0].display = False
 
     def _index_failed(self, error: CtdcError) -> None:
         self.exit_code = 1

@@ -11,22 +11,30 @@ resources sit in another option list at the bottom: Enter follows one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, RichVisual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.widget import Widget
+
     from ctdc_tui.core.catalog import Resource
 
 Spans = tuple[tuple[int, int], ...]
@@ -170,6 +178,57 @@ def _body_of(view: DetailView) -> DetailView:
     return view._replace(related=(), link_choices=(), link_choices_title="")
 
 
+class _BodyVisual(RichVisual):
+    """The body drawn once per width: Textual's ``RichVisual`` draws it twice per update.
+
+    A ``Static`` with ``height: auto`` renders its content to count the lines (``get_height``)
+    and again to draw them (``render_strips``): two passes through Rich's table and wrapping
+    at each update of the pane, at start-up and whenever the cursor rests on a resource. This
+    keeps the first pass's segments and adds the base style to them as Textual's ``_Styled``
+    does. Only for bodies whose drawing does not depend on the height (``render_detail``
+    without ``compact``: text, a grid and text; its compact form pads by the height).
+    """
+
+    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
+        super().__init__(widget, renderable)
+        self._lines: tuple[int, list[Segment]] | None = None  # width, segments
+
+    def _segments(self, width: int) -> list[Segment]:
+        if self._lines is None or self._lines[0] != width:
+            app = self._widget.app
+            options = app.console_options.update_width(width).update(highlight=False)
+            self._lines = (width, list(app.console.render(self._renderable, options)))
+        return self._lines[1]
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return sum(text.count("\n") for text, _, _ in self._segments(width))
+
+    def render_strips(
+        self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
+    ) -> list[Strip]:
+        from textual.strip import Strip
+
+        segments = self._segments(width)
+        base = style.rich_style
+        if any(seg_style is not None and seg_style._meta for _, seg_style, _ in segments):
+            return super().render_strips(width, height, style, options)  # links: Textual's own way
+        if base:
+            add = base.__add__
+            segments = [Segment(text, add(seg_style), None) for text, seg_style, _ in segments]
+        lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+        return [Strip(line) for line in islice(lines, None, height)]
+
+
+class _Body(Static):
+    """The pane's text (``render_detail``); see ``_BodyVisual``."""
+
+    def show(self, body: Group, compact: bool) -> None:
+        if compact:
+            self.update(body)
+        else:
+            self.update(_BodyVisual(self, body))
+
+
 class RelatedList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="related.down"),
@@ -239,7 +298,7 @@ class DetailPane(VerticalScroll):
         self._parts_mounted = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+        yield _Body(id="detail-body")
         # The link choices and related resources are mounted when a view first has them
         # (``_mount_parts``): four hidden widgets less to style and lay out at start-up.
 
@@ -270,7 +329,7 @@ class DetailPane(VerticalScroll):
         self._shown_once = True
         if not self._shown_body or _body_of(view) != _body_of(previous) or compact != was_compact:
             self._shown_body = True
-            self.query_one("#detail-body", Static).update(render_detail(view, compact))
+            self.query_one("#detail-body", _Body).show(render_detail(view, compact), compact)
         if self._parts_mounted or view.link_choices or view.related:
             self._show_parts(view)
         if not same_resource:
@@ -310,7 +369,7 @@ class DetailPane(VerticalScroll):
     def on_resize(self) -> None:
         if self._is_narrow() != self._compact:
             self._compact = self._is_narrow()
-            self.query_one("#detail-body", Static).update(render_detail(self.view, self._compact))
+            self.query_one("#detail-body", _Body).show(render_detail(self.view, self._compact), self._compact)
 
     @property
     def related_ids(self) -> list[str]:
