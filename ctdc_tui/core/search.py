@@ -1136,14 +1136,22 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
 
     def commit_with(self, segments: Sequence[Any], mergetype: Any = NO_MERGE) -> None:
         """``commit()``, adding segments that other processes wrote into the same storage."""
+        self.commit_segments([*self.close_own(mergetype), *segments])
+
+    def close_own(self, mergetype: Any = NO_MERGE) -> list[Any]:
+        """The first half of ``commit()``: merge (as ``mergetype`` decides) and write this writer's
+        segment; returns the segments to commit. Nothing is visible until ``commit_segments``."""
         self._check_state()
-        final = self._merge_segments(mergetype, None, None)
+        final: list[Any] = self._merge_segments(mergetype, None, None)
         if self._added:
             final.append(self._finalize_segment())
         else:
             self._close_segment()
-        final.extend(segments)
-        self._commit_toc(final)
+        return final
+
+    def commit_segments(self, segments: Sequence[Any]) -> None:
+        """The second half of ``commit()``: write the table of contents naming these segments."""
+        self._commit_toc(list(segments))
         self._finish()
 
     def _flush_segment(self) -> None:
@@ -1293,6 +1301,25 @@ def _helper_main(
             conn.send(("error", f"{type(exc).__name__}: {exc}", None))
     finally:
         conn.close()
+
+
+def _segment_here(
+    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], on_done: Callable[[int], None] | None
+) -> tuple[Any, dict[str, int]]:
+    """What a failed update helper would have sent: its resources as a segment of their own,
+    written in this process (uncompressed, as an update writes), and their vocabulary."""
+    writer = _Writer(ix, _lk=False, **_UNCOMPRESSED)
+    try:
+        vocabulary: Counter[str] = Counter()
+        _add_resources(writer, resources, keys, vocabulary, on_done)
+        segment = writer._finalize_segment()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        raise
+    finally:
+        writer._tempstorage.destroy()
+    return segment, dict(vocabulary)
 
 
 class _Helper:
@@ -2210,20 +2237,21 @@ class SearchIndex:
 
                 report(0)
                 _add_resources(writer, mine, plan.keys, vocabulary, report)
-                segments = []
+                # A new segment per update (and one more from the helper); the small ones are
+                # merged only once there are a few. This process writes its segment before
+                # waiting for the helper's, so the two are written side by side.
+                merge = len(writer.segments) + (helper is not None) >= UPDATE_SEGMENTS
+                segments = writer.close_own(_merge_small_segments if merge else NO_MERGE)
                 if helper is not None:
                     result = helper.wait(lambda: report(len(mine)))
-                    if result is None:  # the helper failed: add its resources here
-                        _add_resources(
-                            writer, helper.resources, plan.keys, vocabulary, lambda n: report(len(mine) + n)
+                    if result is None:  # the helper failed: write its resources here, as it would have
+                        result = _segment_here(
+                            ix, helper.resources, plan.keys, lambda n: report(len(mine) + n)
                         )
-                    else:
-                        segments.append(result[0])
-                        vocabulary.update(result[1])
+                    segments.append(result[0])
+                    vocabulary.update(result[1])
                     helper = None
-                # A new segment per update; the small ones are merged only once there are a few.
-                merge = len(writer.segments) + len(segments) >= UPDATE_SEGMENTS
-                writer.commit_with(segments, mergetype=_merge_small_segments if merge else NO_MERGE)
+                writer.commit_segments(segments)
             except BaseException:
                 if helper is not None:
                     helper.stop()
