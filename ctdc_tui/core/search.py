@@ -19,18 +19,20 @@ import heapq
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -49,7 +51,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, _lenfield
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo, _lenfield
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -61,7 +63,10 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 from whoosh.system import _INT_SIZE as _POSITIONS_AT
+from whoosh.system import pack_int as _pack_int
+from whoosh.system import pack_long as _pack_long
 from whoosh.system import pack_uint as _pack_uint
+from whoosh.system import pack_ushort as _pack_ushort
 from whoosh.util.numeric import byte_to_length as _byte_to_length
 from whoosh.util.numeric import length_to_byte as _length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
@@ -1066,7 +1071,16 @@ class _MemoryPool:
                     yield fieldname, tbytes, docs[i], weights[i], values[i]
 
     def write(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
-        """Write every posting list through Whoosh's field writer, a block at a time."""
+        """Write every posting list: the bytes Whoosh's field writer writes (``_write_postings``)."""
+        self._settle(schema)
+        for fieldname in sorted(self._fields):
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
+            _write_postings(fieldwriter, self._sorted(self._fields[fieldname]), field_lengths)
+            fieldwriter.finish_field()
+
+    def write_through_whoosh(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
+        """``write`` through Whoosh's posting writer, a block at a time (what tests compare with)."""
         self._settle(schema)
         for fieldname in sorted(self._fields):
             fieldwriter.start_field(fieldname, schema[fieldname])
@@ -1080,6 +1094,113 @@ class _MemoryPool:
     def cleanup(self) -> None:
         self._fields.clear()
         self._words.clear()
+
+
+_TERM_INFO = W3TermInfo._struct.pack
+_BUFFER_BYTES = 1 << 20
+
+
+def _write_postings(
+    fieldwriter: Any, terms: Iterator[tuple[bytes, _Postings]], lengths: list[int | None] | None
+) -> None:
+    """The posting lists of one field, byte for byte as Whoosh's ``W3FieldWriter`` writes them
+    (``start_term``, ``add_posting`` per posting, ``finish_term``), without its objects per
+    term and block: blocks of at most ``blocklimit`` postings, each a pickled header and a pickled
+    (and compressed, as the codec says) tuple of ids, weights and values; then the term's
+    statistics in the term table. Never inlined (Whoosh's ``inlinelimit`` 1 inlines nothing)."""
+    postwriter = fieldwriter._postwriter
+    limit = postwriter._blocklimit
+    level = postwriter._compression
+    fixed = fieldwriter._format.fixed_value_size()
+    postfile = fieldwriter._postfile
+    add_term = fieldwriter._tindex.add
+    prefix = _pack_ushort(fieldwriter._fieldid)
+    to_byte = _length_to_byte
+    length_of = lengths.__getitem__ if lengths is not None else None
+    compress = zlib.compress
+    out = bytearray()
+    base = postfile.tell()
+    for tbytes, (docs, weights, values) in terms:
+        start = base + len(out)
+        out += WHOOSH3_HEADER_MAGIC
+        total = len(docs)
+        term_weight: float = 0
+        term_min: int | None = None
+        term_max = 0
+        term_top: float = 0
+        for first in range(0, total, limit):
+            end = min(total, first + limit)
+            ids = docs[first:end]
+            chunk = weights[first:end].tolist()
+            stored = array("f", chunk)  # Whoosh keeps block weights as 32-bit floats
+            top: float = 0
+            high = max(chunk)
+            if high > top:
+                top = high
+            low_length: int | None = None
+            high_length = 0
+            if length_of is not None:
+                found = list(filter(None, map(length_of, ids)))
+                if found:
+                    low_length = min(found)
+                    high_length = max(found)
+            # The block's statistics, as ``W3TermInfo.add_block`` adds them up.
+            term_weight += sum(stored)
+            if term_min is None:
+                term_min = low_length
+            elif low_length is not None:
+                term_min = min(term_min, low_length)
+            term_max = max(term_max, high_length)
+            term_top = max(term_top, top)
+            # ``_mini_ids``, ``_mini_weights``, ``_mini_values``.
+            mini_ids = tuple(ids)
+            if len(mini_ids) > 1:
+                mini_ids = (mini_ids[0], *[b - a for a, b in pairwise(mini_ids)])
+            w0 = stored[0]
+            if all(w == 1.0 for w in stored):
+                mini_weights: Any = None
+            elif all(w == w0 for w in stored):
+                mini_weights = w0
+            else:
+                mini_weights = tuple(stored)
+            kept = [v for v in values[first:end] if v]
+            if fixed is None or fixed < 0:
+                mini_values: Any = tuple(kept)
+            elif fixed == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(kept)
+            data = pickle.dumps((mini_ids, mini_weights, mini_values), 2)
+            if level:
+                data = compress(data, level)
+            header = (end - first, ids[-1], top, level, to_byte(low_length), to_byte(high_length))
+            info = pickle.dumps(header, 2)
+            size = len(info) + len(data)
+            out += _pack_int(-size if end == total else size)
+            out += info
+            out += data
+        length = base + len(out) - start
+        add_term(
+            prefix + tbytes,
+            _TERM_INFO(
+                False,
+                term_weight,
+                total,
+                0 if term_min is None else to_byte(term_min),
+                to_byte(term_max),
+                term_top,
+                docs[0],
+                docs[-1],
+            )
+            + _pack_long(start)
+            + _pack_int(length),
+        )
+        if len(out) >= _BUFFER_BYTES:
+            postfile.write(bytes(out))
+            base = postfile.tell()
+            out.clear()
+    if out:
+        postfile.write(bytes(out))
 
 
 def _add_postings(
