@@ -51,7 +51,14 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -961,6 +968,7 @@ class _MemoryPool:
         self.fieldnames: set[str] = set()
         self._fields: dict[str, dict[bytes, _Postings]] = {}
         self._words: dict[str, dict[str, _Words]] = {}
+        self._counts: dict[str, dict[str, tuple[array[int], array[int]]]] = {}  # frequencies only
         self._unordered = False  # True once postings may have come in out of document order
 
     def _terms(self, fieldname: str) -> dict[bytes, _Postings]:
@@ -1016,23 +1024,34 @@ class _MemoryPool:
 
     def add_counts(self, fieldname: str, counts: Mapping[str, int], docnum: int) -> int:
         """A word field that keeps frequencies only (term -> count); returns its length in words."""
-        terms = self._words.get(fieldname)
+        terms = self._counts.get(fieldname)
         if terms is None:
-            terms = self._words[fieldname] = {}
+            terms = self._counts[fieldname] = {}
             self.fieldnames.add(fieldname)
-        values = _FREQUENCY_BYTES
-        for term, count in counts.items():
+        for term, count in counts.items():  # the posting values come from the counts at commit
             entry = terms.get(term)
             if entry is None:
-                entry = terms[term] = (array("I"), array("I"), [])
+                entry = terms[term] = (array("I"), array("I"))
             entry[0].append(docnum)
             entry[1].append(count)
-            value = values.get(count)
-            entry[2].append(value if value is not None else _pack_uint(count))
         return sum(counts.values())
 
     def _settle(self, schema: Any) -> None:
         """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
+        known = _FREQUENCY_BYTES
+        for fieldname, counted in self._counts.items():
+            words = self._words.setdefault(fieldname, {})
+            for term, (docs, counts) in counted.items():
+                values = [known.get(count) or _pack_uint(count) for count in counts]
+                found = words.get(term)
+                if found is None:
+                    words[term] = (docs, counts, values)
+                else:  # pragma: no cover - a field indexed with positions and with counts
+                    self._unordered = True
+                    found[0].extend(docs)
+                    found[1].extend(counts)
+                    found[2].extend(values)
+        self._counts.clear()
         for fieldname, words in self._words.items():
             boost = schema[fieldname].format.field_boost
             terms = self._terms(fieldname)
@@ -1061,7 +1080,7 @@ class _MemoryPool:
 
     def iter_postings(self, schema: Any = None) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
         """Every posting in (field, term, document) order, as Whoosh's field writer wants them."""
-        if self._words:
+        if self._words or self._counts:
             if schema is None:
                 raise ValueError("word fields need the schema")
             self._settle(schema)
@@ -1094,6 +1113,7 @@ class _MemoryPool:
     def cleanup(self) -> None:
         self._fields.clear()
         self._words.clear()
+        self._counts.clear()
 
 
 _TERM_INFO = W3TermInfo._struct.pack
@@ -1251,6 +1271,8 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         whoosh_pool.cleanup()
         self.pool: Any = _MemoryPool()
         self._indexed: dict[tuple[str, Any], list[Any]] = {}  # (field, value) -> its postings
+        self._plans: dict[str, Any] = {}  # field name -> how add_document handles it
+        self._columns: dict[str, Any] = {}  # column name -> its writer, once created
 
     def per_document_reader(self) -> Any:
         return _Lengths(super().per_document_reader())
@@ -1288,44 +1310,80 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         if lengths is not None:
             lengths.close()
 
+    def _field_plan(self, name: str) -> tuple[Any, ...] | None:
+        """How ``add_document`` handles a field (worked out once per writer); None: Whoosh's way."""
+        plan = self._plans.get(name, _UNSEEN)
+        if plan is _UNSEEN:
+            schema = self.schema
+            plan = None
+            if not name.startswith("_") and name in schema:
+                field_ = schema[name]
+                if not (field_.vector or field_.separate_spelling()):
+                    encode = _word_encoder(field_) if field_.indexed else None
+                    plan = (
+                        field_,
+                        field_.indexed,
+                        encode,
+                        type(encode) is _FrequencyValues,
+                        name in _REPEATED_FIELDS,
+                        field_.stored,
+                        field_.scorable,
+                        field_.column_type,
+                        isinstance(field_, _SequenceField),
+                        _lenfield(name),
+                    )
+            self._plans[name] = plan
+        return plan  # type: ignore[no-any-return]
+
     def add_document(self, **fields_: Any) -> None:
-        schema = self.schema
         names = sorted(fields_)
-        for name in names:
-            if name.startswith("_") or name not in schema:
-                super().add_document(**fields_)
-                return
-            field_ = schema[name]
-            if field_.vector or field_.separate_spelling():
-                super().add_document(**fields_)
-                return
+        plans: list[Any] = [self._field_plan(name) for name in names]
+        if None in plans:
+            super().add_document(**fields_)
+            return
         self._check_state()
         perdoc = self.perdocwriter
         docnum = self.docnum
-        add_field = self.pool.add_field
-        add_words = self.pool.add_words
-        add_counts = self.pool.add_counts
+        pool = self.pool
+        add_field = pool.add_field
+        add_words = pool.add_words
+        add_counts = pool.add_counts
+        # Whoosh's per-document writer, its steps done here: stored values, field lengths and
+        # columns (each column's writer looked up once, after the first value created it).
+        w3 = type(perdoc) is W3PerDocWriter
+        columns = self._columns
         perdoc.start_doc(docnum)
         try:
-            for name in names:
+            stored_values = perdoc._storedfields if w3 else None
+            for name, plan in zip(names, plans, strict=True):
                 value = fields_[name]
                 if value is None:
                     continue
-                field_ = schema[name]
+                (
+                    field_,
+                    indexed,
+                    encode,
+                    counts_only,
+                    repeated,
+                    stored,
+                    scorable,
+                    column,
+                    sequence,
+                    lenname,
+                ) = plan
                 analysed = value if isinstance(value, _Analysed) else None
                 if analysed is not None:
                     value = analysed.text
                 length = 0
-                if field_.indexed:
-                    encode = _word_encoder(field_)
+                if indexed:
                     if encode is not None and isinstance(value, str):
                         if analysed is None:
                             analysed = field_.analyzer.analyse(value)
-                        if type(encode) is _FrequencyValues:
+                        if counts_only:
                             length = add_counts(name, analysed.counts(), docnum)
                         else:
                             length = add_words(name, analysed.positions, docnum, encode)
-                    elif name in _REPEATED_FIELDS:  # a few distinct values: index each once
+                    elif repeated:  # a few distinct values: index each once
                         key = (name, value)
                         items = self._indexed.get(key)
                         if items is None:
@@ -1335,19 +1393,38 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                         length = add_field(name, items, docnum)
                     else:
                         length = add_field(name, field_.index(value), docnum)
-                    if not field_.scorable:
+                    if not scorable:
                         length = 0
-                perdoc.add_field(name, field_, value if field_.stored else None, length)
-                column = field_.column_type
+                if stored_values is None:
+                    perdoc.add_field(name, field_, value if stored else None, length)
+                else:  # ``W3PerDocWriter.add_field``
+                    if stored:
+                        stored_values[name] = value
+                    if length:
+                        self._column_value(perdoc, columns, lenname, _LENGTHS_COLUMN, _length_to_byte(length))
+                        perdoc._fieldlengths[name] += length
                 if column:
-                    whole = analysed if isinstance(field_, _SequenceField) and analysed is not None else value
-                    perdoc.add_column_value(name, column, field_.to_column_value(whole))
+                    whole = analysed if sequence and analysed is not None else value
+                    if w3:
+                        self._column_value(perdoc, columns, name, column, field_.to_column_value(whole))
+                    else:
+                        perdoc.add_column_value(name, column, field_.to_column_value(whole))
         except Exception:
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    @staticmethod
+    def _column_value(perdoc: Any, columns: dict[str, Any], name: str, column: Any, value: Any) -> None:
+        """``perdoc.add_column_value`` with the column's writer remembered."""
+        writer = columns.get(name)
+        if writer is None:
+            perdoc.add_column_value(name, column, value)
+            columns[name] = perdoc._colwriters[name]
+        else:
+            writer.add(perdoc._docnum, value)
 
 
 # Fields whose values repeat from document to document (``add_document`` indexes each value once).
