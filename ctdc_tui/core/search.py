@@ -711,8 +711,39 @@ def _text_after_title(res: Resource, orgs: Sequence[str], note: str | None) -> l
 
 def _resource_words(res: Resource, analyzer: WordAnalyzer) -> set[str]:
     """The words ``_document(res)``'s text adds to the vocabulary (the title read once, not thrice)."""
-    parts = [_title(res), *_text_after_title(res, _organizations(res), None)]
-    return analyzer.words("\n".join(p for p in parts if p))
+    return analyzer.words("\n".join(p for p in _word_parts(res) if p))
+
+
+def _word_parts(res: Resource) -> list[str]:
+    """The texts whose words ``_resource_words`` gives (none of them spans a line break)."""
+    return [_title(res), *_text_after_title(res, _organizations(res), None)]
+
+
+def _words_changed(old: Resource, new: Resource, analyzer: WordAnalyzer) -> tuple[set[str], set[str]]:
+    """(words of ``new`` that ``old`` lacks, words of ``old`` that ``new`` lacks), as
+    ``_resource_words`` gives them, from the parts that changed: the words of a text made of
+    parts are those of its parts (no word spans the line breaks between them), so the parts
+    both versions share only decide, for the few words that come or go, whether the resource
+    keeps them anyway. A word that is not even a piece of the shared (ASCII) text is not one of
+    its words; otherwise the shared text's words are worked out."""
+    before, after = _word_parts(old), _word_parts(new)
+    if before == after:
+        return set(), set()
+    shared = "\n".join(p for p, q in zip(before, after, strict=True) if p == q and p)
+    was = analyzer.words("\n".join(p for p, q in zip(before, after, strict=True) if p != q and p))
+    now = analyzer.words("\n".join(q for p, q in zip(before, after, strict=True) if p != q and q))
+    came, went = now - was, was - now
+    if shared and (came or went):
+        if shared.isascii():
+            lowered = shared.lower()
+            unsure = any(w in lowered for w in came) or any(w in lowered for w in went)
+        else:
+            unsure = True
+        if unsure:
+            kept = analyzer.words(shared)
+            came -= kept
+            went -= kept
+    return came, went
 
 
 def _document(res: Resource, note: str | None = None, order: int | None = None) -> dict[str, Any]:
@@ -1446,8 +1477,10 @@ def _add_resources(
     keys: Mapping[str, int],
     vocabulary: Counter[str],
     on_done: Callable[[int], None] | None = None,
+    replaced: Collection[str] = (),
 ) -> None:
-    """Add these resources to the writer and count their words into ``vocabulary``."""
+    """Add these resources to the writer and count their words into ``vocabulary`` (except
+    those of ``replaced`` resources: the update counts what their new version changes)."""
     analyzer = _stem_analyzer()
     step = max(1, min(500, len(resources) // 100))
     for done, res in enumerate(resources, 1):
@@ -1455,7 +1488,8 @@ def _add_resources(
         # One analysis of the text serves both the index and the vocabulary.
         text = doc["text"]
         analysed = analyzer.analyse(text)
-        vocabulary.update(analysed.words)
+        if res.id not in replaced:
+            vocabulary.update(analysed.words)
         doc["text"] = analysed
         if doc.get("sequence") is text:  # the same words, in order
             doc["sequence"] = analysed
@@ -1477,7 +1511,13 @@ def _build_processes() -> int:
 
 
 def _helper_main(
-    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], conn: Any, done: Any, compress: bool
+    ix: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    conn: Any,
+    done: Any,
+    compress: bool,
+    replaced: Collection[str] = (),
 ) -> None:
     """In the forked helper: write these resources as a segment of their own and send it back."""
     writer = None
@@ -1488,7 +1528,7 @@ def _helper_main(
         def report(n: int) -> None:
             done.value = n
 
-        _add_resources(writer, resources, keys, vocabulary, report)
+        _add_resources(writer, resources, keys, vocabulary, report, replaced)
         segment = writer._finalize_segment()
         conn.send(("ok", segment, dict(vocabulary)))
     except BaseException as exc:  # the parent indexes these resources itself
@@ -1502,14 +1542,18 @@ def _helper_main(
 
 
 def _segment_here(
-    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], on_done: Callable[[int], None] | None
+    ix: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    on_done: Callable[[int], None] | None,
+    replaced: Collection[str],
 ) -> tuple[Any, dict[str, int]]:
     """What a failed update helper would have sent: its resources as a segment of their own,
     written in this process (uncompressed, as an update writes), and their vocabulary."""
     writer = _Writer(ix, _lk=False, **_UNCOMPRESSED)
     try:
         vocabulary: Counter[str] = Counter()
-        _add_resources(writer, resources, keys, vocabulary, on_done)
+        _add_resources(writer, resources, keys, vocabulary, on_done, replaced)
         segment = writer._finalize_segment()
     except BaseException:
         with contextlib.suppress(Exception):
@@ -1530,14 +1574,22 @@ class _Helper:
     """
 
     def __init__(
-        self, ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], compress: bool = True
+        self,
+        ix: Any,
+        resources: Sequence[Resource],
+        keys: Mapping[str, int],
+        compress: bool = True,
+        replaced: Collection[str] = (),
     ) -> None:
         context = multiprocessing.get_context("fork")
         self.resources = resources
         self._done = context.Value("q", 0, lock=False)
         self._recv, send = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_helper_main, args=(ix, resources, keys, send, self._done, compress), daemon=True
+            target=_helper_main,
+            args=(ix, resources, keys, send, self._done, compress),
+            kwargs={"replaced": replaced} if replaced else {},
+            daemon=True,
         )
         self._process.start()
         send.close()
@@ -1740,6 +1792,7 @@ class _Plan:
     states: dict[str, tuple[list[Resource], list[int], list[str]]]  # file -> resources, keys, digests
     gone: set[str]  # files whose side file goes
     categories: set[str]  # the categories (as indexed) of the files read or gone
+    replaced: dict[str, Resource] = field(default_factory=dict)  # added, and held by the index
 
 
 def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Plan | None:
@@ -1775,6 +1828,7 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
                 plan.keys[res.id] = key
         plan.states[c.file] = (resources, keys, digests)
     plan.delete = (set(before) - kept) | set(plan.keys)
+    plan.replaced = {res.id: res for res in plan.add if res.id in plan.indexed}
     return plan
 
 
@@ -1804,10 +1858,19 @@ def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
     finally:
         searcher.close()
     gone: Counter[str] = Counter()
-    for docnum, data in found.values():
-        gone.update(_resource_words(resource_from_json_text(data), analyzer))
+    came: Counter[str] = Counter()
+    for rid, (docnum, data) in found.items():
+        old = resource_from_json_text(data)
+        new = plan.replaced.get(rid)
+        if new is None:
+            gone.update(_resource_words(old, analyzer))
+        else:  # its new version is added without counting its words: count what changed
+            now, was = _words_changed(old, new, analyzer)
+            came.update(now)
+            gone.update(was)
         writer.delete_document(docnum)
     vocabulary.subtract(gone)
+    vocabulary.update(came)
 
 
 def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -2426,7 +2489,9 @@ class SearchIndex:
                     # This process also deletes: it takes fewer resources, so both end together.
                     share = (len(plan.add) - DELETE_COST * len(plan.delete)) / 2
                     mine = plan.add[: max(0, round(share))]
-                    helper = _Helper(ix, plan.add[len(mine) :], plan.keys, compress=False)
+                    helper = _Helper(
+                        ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
+                    )
                 _delete_old(writer, plan, vocabulary)
 
                 def report(n: int) -> None:
@@ -2434,7 +2499,7 @@ class SearchIndex:
                         progress(n + (helper.done if helper is not None else 0), len(plan.add))
 
                 report(0)
-                _add_resources(writer, mine, plan.keys, vocabulary, report)
+                _add_resources(writer, mine, plan.keys, vocabulary, report, plan.replaced)
                 # A new segment per update (and one more from the helper); the small ones are
                 # merged only once there are a few. This process writes its segment before
                 # waiting for the helper's, so the two are written side by side.
@@ -2444,7 +2509,7 @@ class SearchIndex:
                     result = helper.wait(lambda: report(len(mine)))
                     if result is None:  # the helper failed: write its resources here, as it would have
                         result = _segment_here(
-                            ix, helper.resources, plan.keys, lambda n: report(len(mine) + n)
+                            ix, helper.resources, plan.keys, lambda n: report(len(mine) + n), plan.replaced
                         )
                     segments.append(result[0])
                     vocabulary.update(result[1])
