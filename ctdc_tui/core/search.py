@@ -719,31 +719,46 @@ def _word_parts(res: Resource) -> list[str]:
     return [_title(res), *_text_after_title(res, _organizations(res), None)]
 
 
-def _words_changed(old: Resource, new: Resource, analyzer: WordAnalyzer) -> tuple[set[str], set[str]]:
+def _words_changed(
+    old: Resource, new: Resource, analyzer: WordAnalyzer, memo: dict[str, set[str]] | None = None
+) -> tuple[set[str], set[str]]:
     """(words of ``new`` that ``old`` lacks, words of ``old`` that ``new`` lacks), as
-    ``_resource_words`` gives them, from the parts that changed: the words of a text made of
-    parts are those of its parts (no word spans the line breaks between them), so the parts
-    both versions share only decide, for the few words that come or go, whether the resource
-    keeps them anyway. A word that is not even a piece of the shared (ASCII) text is not one of
-    its words; otherwise the shared text's words are worked out."""
+    ``_resource_words`` gives them, worked out from the parts that changed.
+
+    The words of a text made of parts are those of its parts (no word spans the line breaks
+    between them), so the parts both versions share only decide, for the few words that come or
+    go, whether the resource keeps them anyway. A word that is not even a piece of a shared ASCII
+    part is not one of its words; otherwise the part's words are worked out (``memo``: text ->
+    words, for names and tags that many resources share)."""
     before, after = _word_parts(old), _word_parts(new)
     if before == after:
         return set(), set()
-    shared = "\n".join(p for p, q in zip(before, after, strict=True) if p == q and p)
-    was = analyzer.words("\n".join(p for p, q in zip(before, after, strict=True) if p != q and p))
-    now = analyzer.words("\n".join(q for p, q in zip(before, after, strict=True) if p != q and q))
+    pairs = list(zip(before, after, strict=True))
+    was = analyzer.words("\n".join(p for p, q in pairs if p != q and p))
+    now = analyzer.words("\n".join(q for p, q in pairs if p != q and q))
     came, went = now - was, was - now
-    if shared and (came or went):
-        if shared.isascii():
-            lowered = shared.lower()
-            unsure = any(w in lowered for w in came) or any(w in lowered for w in went)
-        else:
-            unsure = True
-        if unsure:
-            kept = analyzer.words(shared)
-            came -= kept
-            went -= kept
+    for p, q in pairs:
+        if not (came or went):
+            break
+        if p != q or not p:
+            continue
+        if p.isascii():
+            lowered = p.lower()
+            if not any(w in lowered for w in came) and not any(w in lowered for w in went):
+                continue
+        kept = memo.get(p) if memo is not None else None
+        if kept is None:
+            kept = analyzer.words(p)
+            if memo is not None:
+                if len(memo) >= _WORDS_MEMO_LIMIT:
+                    memo.clear()
+                memo[p] = kept
+        came -= kept
+        went -= kept
     return came, went
+
+
+_WORDS_MEMO_LIMIT = 50_000
 
 
 def _document(res: Resource, note: str | None = None, order: int | None = None) -> dict[str, Any]:
@@ -1859,13 +1874,14 @@ def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
         searcher.close()
     gone: Counter[str] = Counter()
     came: Counter[str] = Counter()
+    memo: dict[str, set[str]] = {}
     for rid, (docnum, data) in found.items():
         old = resource_from_json_text(data)
         new = plan.replaced.get(rid)
         if new is None:
             gone.update(_resource_words(old, analyzer))
         else:  # its new version is added without counting its words: count what changed
-            now, was = _words_changed(old, new, analyzer)
+            now, was = _words_changed(old, new, analyzer, memo)
             came.update(now)
             gone.update(was)
         writer.delete_document(docnum)
