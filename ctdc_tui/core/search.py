@@ -166,7 +166,7 @@ PARALLEL_UPDATE_MIN = 1_000
 # categories' documents (whose stored fields it reads anyway) rather than by one id lookup each.
 DELETE_SCAN_MIN = 200
 # Deleting a resource in an update costs about this share of adding one (for splitting the work).
-DELETE_COST = 0.2
+DELETE_COST = 0.12
 
 
 # Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
@@ -653,7 +653,7 @@ class CatalogueInfo:
                     id=str(c["id"]),
                     name=str(c.get("name", "")),
                     summary=str(c.get("summary", "")),
-                    resource_ids=tuple(str(i) for i in c.get("resource_ids", ())),
+                    resource_ids=tuple(map(str, c.get("resource_ids", ()))),
                     file=str(c.get("file", "")),
                 )
                 for c in raw.get("categories", ())
