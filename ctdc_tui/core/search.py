@@ -352,7 +352,10 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
         if value.isascii():
             found = _WORD_PATTERN.findall(value.lower())
         else:
-            found = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+            found = [
+                w.lower() if w.isascii() else w.lower().translate(accent_map)
+                for w in _WORD_PATTERN.findall(value)
+            ]
         out = set(found)
         if self.stop:
             out.discard("")
@@ -364,7 +367,10 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
         if value.isascii():
             words = _WORD_PATTERN.findall(value.lower())
         else:
-            words = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+            words = [
+                w.lower() if w.isascii() else w.lower().translate(accent_map)
+                for w in _WORD_PATTERN.findall(value)
+            ]
         first = 0
         if self.stop:
             kept = [w for w in words if w and w not in STOP_WORDS]
@@ -2487,9 +2493,6 @@ class SearchIndex:
             return None
         ix = _open_dir(place)
         try:
-            _probe(ix, manifest)
-            raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
-            vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
             atomic_write_text(place / UPDATING, "")
             writer = _writer(ix, timeout=LOCK_WAIT_SECONDS, **_UNCOMPRESSED)
             helper: _Helper | None = None
@@ -2508,6 +2511,10 @@ class SearchIndex:
                     helper = _Helper(
                         ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
                     )
+                # Checked while the helper works: a failed check cancels it all (a full build).
+                _probe(ix, manifest)
+                raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
+                vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
                 _delete_old(writer, plan, vocabulary)
 
                 def report(n: int) -> None:
