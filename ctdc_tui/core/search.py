@@ -1499,31 +1499,18 @@ def _add_resources(
     vocabulary: Counter[str],
     on_done: Callable[[int], None] | None = None,
     replaced: Collection[str] = (),
-    earlier: Mapping[str, _Earlier] | None = None,
 ) -> None:
     """Add these resources to the writer and count their words into ``vocabulary`` (except
-    those of ``replaced`` resources: the update counts what their new version changes).
-
-    ``earlier``: what the index held of some replaced resources (``_earlier_texts``); where
-    only the title changed, the terms of the rest of the text are taken from there."""
+    those of ``replaced`` resources: the update counts what their new version changes)."""
     analyzer = _stem_analyzer()
     step = max(1, min(500, len(resources) // 100))
     for done, res in enumerate(resources, 1):
         doc = _document(res, order=keys.get(res.id))
+        # One analysis of the text serves both the index and the vocabulary.
         text = doc["text"]
-        analysed = None
-        held = earlier.get(res.id) if earlier is not None and res.id in replaced else None
-        if held is not None and held.rest == _word_parts(res)[1:]:
-            title = analyzer.analyse(doc["title"])
-            if title.terms:  # the text starts with the title's first term, as before
-                doc["title"] = title
-                # (No words: a replaced resource's words are counted from its changed parts.)
-                analysed = _Analysed(text, None, set(), title.terms * TITLE_WEIGHT + held.terms, title._first)
-        if analysed is None:
-            # One analysis of the text serves both the index and the vocabulary.
-            analysed = analyzer.analyse(text)
-            if res.id not in replaced:
-                vocabulary.update(analysed.words)
+        analysed = analyzer.analyse(text)
+        if res.id not in replaced:
+            vocabulary.update(analysed.words)
         doc["text"] = analysed
         if doc.get("sequence") is text:  # the same words, in order
             doc["sequence"] = analysed
@@ -1552,7 +1539,6 @@ def _helper_main(
     done: Any,
     compress: bool,
     replaced: Collection[str] = (),
-    earlier: Callable[[], Mapping[str, _Earlier]] | None = None,
 ) -> None:
     """In the forked helper: write these resources as a segment of their own and send it back."""
     writer = None
@@ -1563,8 +1549,7 @@ def _helper_main(
         def report(n: int) -> None:
             done.value = n
 
-        held = earlier() if earlier is not None else None
-        _add_resources(writer, resources, keys, vocabulary, report, replaced, held)
+        _add_resources(writer, resources, keys, vocabulary, report, replaced)
         segment = writer._finalize_segment()
         conn.send(("ok", segment, dict(vocabulary)))
     except BaseException as exc:  # the parent indexes these resources itself
@@ -1616,7 +1601,6 @@ class _Helper:
         keys: Mapping[str, int],
         compress: bool = True,
         replaced: Collection[str] = (),
-        earlier: Callable[[], Mapping[str, _Earlier]] | None = None,
     ) -> None:
         context = multiprocessing.get_context("fork")
         self.resources = resources
@@ -1625,7 +1609,7 @@ class _Helper:
         self._process = context.Process(
             target=_helper_main,
             args=(ix, resources, keys, send, self._done, compress),
-            kwargs={"replaced": replaced, "earlier": earlier} if replaced else {},
+            kwargs={"replaced": replaced} if replaced else {},
             daemon=True,
         )
         self._process.start()
@@ -1869,15 +1853,11 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
     return plan
 
 
-def _delete_old(
-    writer: Any, plan: _Plan, vocabulary: Counter[str], keep: Collection[str] = ()
-) -> dict[str, _Earlier]:
-    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``;
-    returns the ``_Earlier`` of those of ``keep`` that are replaced (see ``_earlier_texts``)."""
+def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
+    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``."""
     analyzer = _stem_analyzer()
     wanted = set(plan.delete)
-    found: dict[str, tuple[int, dict[str, Any]]] = {}  # id -> document number, stored fields
-    sequences: dict[str, bytes] = {}
+    found: dict[str, tuple[int, str]] = {}  # id -> document number, stored resource
     searcher = writer.searcher()
     try:
         reader = searcher.reader()
@@ -1888,32 +1868,22 @@ def _delete_old(
                 for docnum in searcher.docs_for_query(query.Term("category", cid)):
                     stored = reader.stored_fields(docnum)
                     if stored["id"] in wanted:
-                        found[stored["id"]] = (docnum, stored)
+                        found[stored["id"]] = (docnum, stored["data"])
         for rid in sorted(wanted - set(found)):
             docnum = searcher.document_number(id=rid)
             if docnum is None:
                 if rid in plan.indexed:
                     raise _Stale(f"resource {rid} is missing from the index", True)
                 continue
-            found[rid] = (docnum, searcher.stored_fields(docnum))
-        kept = [rid for rid in keep if rid in plan.replaced and rid in found]
-        if kept:
-            column = reader.column_reader("sequence")
-            sequences = {rid: column[found[rid][0]] for rid in kept}
+            found[rid] = (docnum, searcher.stored_fields(docnum)["data"])
     finally:
         searcher.close()
     gone: Counter[str] = Counter()
     came: Counter[str] = Counter()
     memo: dict[str, set[str]] = {}
-    earlier: dict[str, _Earlier] = {}
-    for rid, (docnum, stored) in found.items():
-        old = resource_from_json_text(stored["data"])
+    for rid, (docnum, data) in found.items():
+        old = resource_from_json_text(data)
         new = plan.replaced.get(rid)
-        sequence = sequences.get(rid)
-        if sequence is not None:
-            held = _earlier_text(old, stored.get("note"), sequence, analyzer)
-            if held is not None:
-                earlier[rid] = held
         if new is None:
             gone.update(_resource_words(old, analyzer))
         else:  # its new version is added without counting its words: count what changed
@@ -1923,58 +1893,6 @@ def _delete_old(
         writer.delete_document(docnum)
     vocabulary.subtract(gone)
     vocabulary.update(came)
-    return earlier
-
-
-@dataclass(frozen=True, slots=True)
-class _Earlier:
-    """What the index holds of a resource's text after its title: the parts it was made of (as
-    ``_word_parts`` gives them, the title left out) and the terms they gave, in order."""
-
-    rest: list[str]
-    terms: list[str]
-
-
-def _earlier_text(old: Resource, note: object, sequence: bytes, analyzer: WordAnalyzer) -> _Earlier | None:
-    """The ``_Earlier`` of a document (its stored resource and note, and its ``sequence``), or None.
-
-    A document's ``text`` is its title ``TITLE_WEIGHT`` times, then the other parts, and its
-    terms are those of each part in turn (no word spans the line breaks between parts), so the
-    terms after the title's copies are those of the rest. None for a document with a bookmark
-    note (the note's terms follow) or whose terms do not start with its title's copies."""
-    if note is not None:
-        return None
-    parts = _word_parts(old)
-    title = analyzer.analyse(parts[0]).terms if parts[0] else []
-    terms = sequence.decode("utf-8").split()
-    skip = len(title) * TITLE_WEIGHT
-    if terms[:skip] != title * TITLE_WEIGHT:
-        return None
-    return _Earlier(parts[1:], terms[skip:])
-
-
-def _earlier_texts(ix: Any, plan: _Plan, ids: Collection[str]) -> dict[str, _Earlier]:
-    """``_Earlier`` of those of ``ids`` that the update replaces, as the index holds them (read
-    through the categories of the files read, as ``_delete_old`` finds them)."""
-    wanted = {rid for rid in ids if rid in plan.replaced}
-    out: dict[str, _Earlier] = {}
-    if not wanted:
-        return out
-    analyzer = _stem_analyzer()
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        id_column = reader.column_reader("id")
-        sequences = reader.column_reader("sequence")
-        for cid in sorted(plan.categories):
-            for docnum in searcher.docs_for_query(query.Term("category", cid)):
-                rid = id_column[docnum]
-                if rid in wanted:
-                    stored = reader.stored_fields(docnum)
-                    old = resource_from_json_text(stored["data"])
-                    held = _earlier_text(old, stored.get("note"), sequences[docnum], analyzer)
-                    if held is not None:
-                        out[rid] = held
-    return out
 
 
 def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -2590,30 +2508,21 @@ class SearchIndex:
                     # This process also deletes: it takes fewer resources, so both end together.
                     share = (len(plan.add) - DELETE_COST * len(plan.delete)) / 2
                     mine = plan.add[: max(0, round(share))]
-                    theirs = {res.id for res in plan.add[len(mine) :]}
                     helper = _Helper(
-                        ix,
-                        plan.add[len(mine) :],
-                        plan.keys,
-                        compress=False,
-                        replaced=plan.replaced,
-                        earlier=lambda: _earlier_texts(ix, plan, theirs),
+                        ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
                     )
                 # Checked while the helper works: a failed check cancels it all (a full build).
                 _probe(ix, manifest)
                 raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
                 vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-                mine_ids = {res.id for res in mine} if helper is not None else set()
-                held = _delete_old(writer, plan, vocabulary, mine_ids)
+                _delete_old(writer, plan, vocabulary)
 
                 def report(n: int) -> None:
                     if progress:
                         progress(n + (helper.done if helper is not None else 0), len(plan.add))
 
                 report(0)
-                # A large update (one whole file changed, say) takes what the index held of the
-                # resources it replaces (this process from the deletions, the helper reads it).
-                _add_resources(writer, mine, plan.keys, vocabulary, report, plan.replaced, held)
+                _add_resources(writer, mine, plan.keys, vocabulary, report, plan.replaced)
                 # A new segment per update (and one more from the helper); the small ones are
                 # merged only once there are a few. This process writes its segment before
                 # waiting for the helper's, so the two are written side by side.

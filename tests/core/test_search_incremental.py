@@ -10,23 +10,18 @@ catalogue (categories and problems) and the vocabulary.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-import whoosh.index
 
 from ctdc_tui.core import locations
 from ctdc_tui.core import search as search_mod
 from ctdc_tui.core.catalog import load_catalog
 from ctdc_tui.core.search import FILE_STATES, UPDATING, SearchIndex
 from tests.benchmarks.generate_catalogue import generate
-
-BUNDLED = Path(__file__).resolve().parents[2] / "data"
 
 QUERIES = [
     "data",
@@ -344,9 +339,9 @@ def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
             seen.append("helper")
             super().__init__(*args, **kwargs)
 
-    def spy_delete(writer: Any, plan: Any, vocabulary: Any, *rest: Any) -> Any:
+    def spy_delete(writer: Any, plan: Any, vocabulary: Any) -> None:
         seen.append("scan" if len(plan.delete) >= search_mod.DELETE_SCAN_MIN else "lookup")
-        return delete(writer, plan, vocabulary, *rest)
+        delete(writer, plan, vocabulary)
 
     monkeypatch.setattr(search_mod, "_Helper", Spy)
     monkeypatch.setattr(search_mod, "_delete_old", spy_delete)
@@ -478,63 +473,3 @@ def test_edits_that_move_words_between_fields_keep_the_vocabulary(
     _write(path, head, records)
     assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (len(records), 0)
     assert many[:2] == ["helper", "scan"]
-
-
-def _segment_of(
-    folder: Path, resources: list[Any], replaced: set[str], earlier: Any = None
-) -> dict[str, bytes]:
-    """The files of one segment holding these resources, written as an update's helper writes."""
-    folder.mkdir()
-    ix = whoosh.index.create_in(str(folder), search_mod.build_schema())
-    writer = search_mod._Writer(ix, compound=False, **search_mod._UNCOMPRESSED)
-    keys = {res.id: i for i, res in enumerate(resources)}
-    search_mod._add_resources(writer, resources, keys, Counter(), None, replaced, earlier)
-    writer.commit()
-    (segment,) = ix._segments()
-    sid = segment.segment_id()
-    return {
-        name.replace(sid, "SEG"): (folder / name).read_bytes() for name in os.listdir(folder) if sid in name
-    }
-
-
-def test_terms_taken_from_the_index_give_the_same_segment(folder: Path, tmp_path: Path) -> None:
-    """A large update takes the terms of a replaced resource's text after its title from what
-    the index holds (``_earlier_texts``) when only the title changed: the segment it writes is
-    byte for byte the one a full analysis writes."""
-    catalog, _ = load_catalog(folder)
-    category = catalog.categories[0]
-    olds = [catalog.resources[rid] for rid in category.resource_ids]
-    news = []
-    for i, res in enumerate(olds):
-        variants = _variants(res)
-        news.append(variants[i % len(variants)])
-    plan = search_mod._Plan(set(), set(), [], {}, {}, set(), {category.id}, {res.id: res for res in news})
-    ids = {res.id for res in news}
-    with SearchIndex.open(folder, folder.parent / "idx") as index:
-        held = search_mod._earlier_texts(index._ix, plan, ids)  # as the helper reads them
-        plan.delete, plan.indexed = set(ids), set(ids)
-        writer = search_mod._writer(index._ix)
-        try:  # as this process takes them from the deletions
-            assert search_mod._delete_old(writer, plan, Counter(), ids) == held
-        finally:
-            writer.cancel()
-    assert set(held) == {res.id for res in olds}  # every one found (none has a note)
-    used = sum(held[res.id].rest == search_mod._word_parts(res)[1:] for res in news)
-    assert 0 < used < len(news)  # some reused, some not (their text changed after the title)
-    replaced = {res.id for res in news}
-    assert _segment_of(tmp_path / "with", news, replaced, held) == _segment_of(
-        tmp_path / "without", news, replaced
-    )
-
-
-def test_a_note_or_another_text_layout_is_not_taken_from_the_index() -> None:
-    analyzer = search_mod._stem_analyzer()
-    catalog, _ = load_catalog(BUNDLED)
-    res = next(iter(catalog))
-    doc = search_mod._document(res)
-    sequence = search_mod._sequence_bytes(analyzer.analyse(doc["text"]).terms)
-    held = search_mod._earlier_text(res, None, sequence, analyzer)
-    assert held is not None and held.rest == search_mod._word_parts(res)[1:]
-    assert held.terms == analyzer.analyse("\n".join(p for p in held.rest if p)).terms
-    assert search_mod._earlier_text(res, "a note", sequence, analyzer) is None
-    assert search_mod._earlier_text(res, None, b" other words " + sequence, analyzer) is None
