@@ -32,6 +32,7 @@ def _top(names: set[str]) -> set[str]:
 
 CORE_MODULES = [
     "ctdc_tui.core.catalog",
+    "ctdc_tui.core.resource",
     "ctdc_tui.core.locations",
     "ctdc_tui.core.errors",
     "ctdc_tui.core.fsutil",

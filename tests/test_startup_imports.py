@@ -206,3 +206,8 @@ def test_the_first_filled_frame_imports_no_whoosh_or_yaml_with_a_kept_first_scre
     for name in ("whoosh", "yaml"):
         assert name not in tops(loaded), f"{name} was imported before the first frame with the list filled"
     assert "ctdc_tui.core.search" not in loaded
+    # The catalogue module (YAML reading and checks, ten dataclasses: ~12 ms) waits too; the
+    # first screen's resources come from ctdc_tui.core.resource.
+    assert "ctdc_tui.core.catalog" not in loaded
+    # The indexing strip's progress bar is mounted (and imported) only when a build reports.
+    assert "textual.widgets._progress_bar" not in loaded

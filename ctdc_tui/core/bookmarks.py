@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from ctdc_tui.core import locations
-from ctdc_tui.core.catalog import Resource
 from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.resource import Resource
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 15.0

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ctdc_tui import __version__
-from ctdc_tui.core.catalog import Resource, resource_from_json_text, resource_to_json_text, source_file_stats
 from ctdc_tui.core.fsutil import atomic_write_text
+from ctdc_tui.core.resource import Resource, resource_from_json_text, resource_to_json_text, source_file_stats
 
 FILE = "ctdc-first-screen.json"
 FORMAT = 1

@@ -88,12 +88,10 @@ from ctdc_tui.core.catalog import (
     Problem,
     Resource,
     load_catalog_detail,
-    resource_from_json_text,
-    resource_to_json_text,
-    source_file_stats,
 )
 from ctdc_tui.core.errors import CtdcError
 from ctdc_tui.core.fsutil import atomic_write_text
+from ctdc_tui.core.resource import resource_from_json_text, resource_to_json_text, source_file_stats
 
 Sort = Literal["relevance", "catalogue", "title", "year"]
 Progress = Callable[[int, int], None]

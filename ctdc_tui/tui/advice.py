@@ -7,8 +7,8 @@ has them (after remapping).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 def shown_path(path: Path) -> str:
@@ -19,8 +19,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
-class EmptyView:
+class EmptyView(NamedTuple):
     """Why a list is empty: a search with no match, no bookmarks, or a catalogue or category with nothing."""
 
     kind: str  # "search" | "bookmarks" | "catalogue" | "category"

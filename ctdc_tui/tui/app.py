@@ -19,6 +19,7 @@ Bookmark actions (b, n, u) and link actions (o, a, y, Y) live in
 # ruff: noqa: E402  (the imports follow turning the garbage collector off, on purpose)
 from __future__ import annotations
 
+import contextvars
 import gc
 
 # Importing Textual and the widgets makes many objects and frees few: the collections that
@@ -38,7 +39,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.widgets import Footer, Input
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
@@ -54,6 +55,7 @@ from ctdc_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widgets import ProgressBar
 
     from ctdc_tui.core.bookmarks import BookmarkStore
     from ctdc_tui.core.catalog import Catalog, Resource
@@ -245,6 +247,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         self._stores_opened = False
         self._first_screen: FirstScreenIndex | None = None  # serving the screen until the index opens
         self._first_screen_kept = False  # the first-screen file next to the index is up to date
+        self._progress: tuple[Horizontal, ProgressBar] | None = None  # the indexing strip, once mounted
         self._opening: _Opening | None = None  # the index being opened
         self._early_loading = False  # reading the catalogue to browse while the index is built
         self._search_lock = threading.Lock()
@@ -261,11 +264,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield SearchBox(id="search", on_value=self._search_box_value)
-        with Horizontal(id="indexing"):
-            yield Label("Building the search index; browsing works meanwhile")
-            yield ProgressBar(id="index-progress", show_eta=False)
+        yield SearchBox(id="search", on_value=self._search_box_value)
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
             with Horizontal(id="main"):
@@ -277,7 +276,6 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
     def on_mount(self) -> None:
         self._apply_config()
         self.query_one("#status", StatusLine).show_text("Opening the catalogue…")
-        self.query_one("#indexing").display = False
         if self._show_first_screen():
             # The first frame is drawn from the first-screen file; the index opens behind it.
             self.call_after_refresh(self._start_opening)
@@ -397,6 +395,10 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
         shown = threading.Event()  # the last progress update reached the screen
         shown.set()
 
+        # The update runs in the app's context: it may mount the progress strip, whose timers
+        # need the active app (a callback from another thread gets that thread's context).
+        app_context = contextvars.copy_context()
+
         def show(done: int, total: int) -> None:
             shown.set()
             self._show_progress(done, total)
@@ -405,7 +407,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             # Never waits for the UI thread (see above); one update in flight at a time.
             if time.monotonic() - started > 0.2 and shown.is_set():
                 shown.clear()
-                loop.call_soon_threadsafe(show, done, total)
+                loop.call_soon_threadsafe(show, done, total, context=app_context)
 
         self._opening = opening = _Opening(self.catalogue_path, self.index_dir, progress, self._first_screen)
         opening.start()
@@ -458,18 +460,35 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             # serves the screen: browse from the catalogue meanwhile, as without the file.
             self._early_loading = True
             self._load_catalogue_early()
-        self.query_one("#indexing").display = True
-        bar = self.query_one("#index-progress", ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        self._indexing_bar().update(total=max(total, 1), progress=done)
         if self.browsing_early:
             return  # the status line describes what is shown; the bar shows the indexing
         self.query_one("#status", StatusLine).show_text(
             f"Indexing the catalogue: {done} of {total} resources…"
         )
 
+    def _indexing_bar(self) -> ProgressBar:
+        """The progress strip under the search box, mounted (and shown) when a build first reports."""
+        from textual.widgets import Label, ProgressBar
+
+        if self._progress is not None:
+            strip, bar = self._progress
+            strip.display = True
+            return bar  # (held here: the strip mounts its children a moment after it is mounted)
+        bar = ProgressBar(id="index-progress", show_eta=False)
+        strip = Horizontal(Label("Building the search index; browsing works meanwhile"), bar, id="indexing")
+        self._progress = (strip, bar)
+        search = self.query_one("#search")
+        search.screen.mount(strip, after=search)  # the main screen's, when a dialog is open over it
+        return bar
+
+    def _hide_indexing_bar(self) -> None:
+        if self._progress is not None:
+            self._progress[0].display = False
+
     def _index_failed(self, error: CtdcError) -> None:
         self.exit_code = 1
-        self.query_one("#indexing").display = False
+        self._hide_indexing_bar()
         text = f"Cannot open the catalogue: {error.message}" + (f" Fix: {error.hint}" if error.hint else "")
         self.query_one(ResourceList).empty_message = text
         self.query_one("#status", StatusLine).show_text(text)
@@ -485,7 +504,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
             self._first_screen_kept = False
         if not self._first_screen_kept and index.location is not None:
             self.set_timer(FIRST_SCREEN_WRITE_AFTER, self._keep_first_screen)
-        self.query_one("#indexing").display = False
+        self._hide_indexing_bar()
         for notice in index.notices:
             self.notify(notice, title="Search index", severity="information", markup=False, timeout=8)
         for notice in links.notices:

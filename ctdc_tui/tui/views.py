@@ -9,7 +9,6 @@ searching goes through the app's worker and comes back through
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic, sleep
@@ -632,7 +631,7 @@ class ViewsMixin:
         self._related = related
         detail = self.query_one(DetailPane)  # type: ignore[attr-defined]
         if detail.view.resource is not None and detail.view.resource.id == resource_id:
-            detail.show(replace(detail.view, related=tuple(related)))
+            detail.show(detail.view._replace(related=tuple(related)))
 
     # ---------------------------------------------------------------- events
     # (Handlers are named, not @on-decorated: Textual collects @on only from the App class itself.)

@@ -133,6 +133,22 @@ async def test_hostile_catalogue_text_is_shown_literally_and_does_nothing(
         assert app.is_running
 
 
+async def test_progress_updates_in_a_row_reach_the_strip_before_it_has_mounted_its_bar() -> None:
+    from textual.widgets import ProgressBar
+
+    app = CtdcApp(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app._show_progress(1, 10)  # mounts the strip; its bar is mounted a moment later
+        app._show_progress(2, 10)  # (this used to look the bar up, and miss it)
+        await pilot.pause()
+        assert app.query_one("#indexing").display
+        assert app.query_one("#index-progress", ProgressBar).progress == 2
+        app._hide_indexing_bar()
+        await pilot.pause()
+        assert not app.query_one("#indexing").display
+
+
 async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
     import time
@@ -153,12 +169,13 @@ async def test_progress_shows_while_the_index_is_built(monkeypatch: pytest.Monke
     monkeypatch.setattr(SearchIndex, "open", staticmethod(slow_open))
     app = CtdcApp(BUNDLED)
     async with app.run_test(size=(80, 24)) as pilot:
-        bar = app.query_one("#index-progress", ProgressBar)
-        strip = app.query_one("#indexing")
+        assert not app.query("#indexing")  # mounted when a build first reports
         for _ in range(50):
             await pilot.pause(0.05)
-            if strip.display:
+            if app.query("#indexing"):
                 break
+        strip = app.query_one("#indexing")
+        bar = app.query_one("#index-progress", ProgressBar)
         assert strip.display and bar.progress == 5 and bar.total == 15
         # browsing works from the catalogue meanwhile; searching says when it will work
         for _ in range(60):

@@ -11,23 +11,30 @@ resources sit in another option list at the bottom: Enter follows one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from itertools import islice
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, RichVisual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.widget import Widget
+
     from ctdc_tui.core.catalog import Resource
 
 Spans = tuple[tuple[int, int], ...]
@@ -36,24 +43,21 @@ Spans = tuple[tuple[int, int], ...]
 COMPACT_WIDTH = 40
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(NamedTuple):
     """What a bookmark remembers about its resource (for one that left the catalogue)."""
 
     title: str
     url: str
 
 
-@dataclass(frozen=True)
-class LinkChoice:
+class LinkChoice(NamedTuple):
     """A place to try when the resource's link is dead: what it is, and its address."""
 
     label: str  # e.g. "New address", "Also at (ok, checked 2 days ago)", "Archived copy"
     url: str
 
 
-@dataclass(frozen=True)
-class DetailView:
+class DetailView(NamedTuple):
     """What the detail pane shows. Build one with the app's data; the pane only renders it."""
 
     resource: Resource | None = None
@@ -63,9 +67,9 @@ class DetailView:
     note: str = ""
     saved: Saved | None = None  # set when the bookmarked resource is not in the catalogue
     link_status: str | None = None
-    link_choices: Sequence[LinkChoice] = field(default_factory=tuple)
+    link_choices: Sequence[LinkChoice] = ()
     link_choices_title: str = ""
-    related: Sequence[Resource] = field(default_factory=tuple)
+    related: Sequence[Resource] = ()
     message: Text | None = None  # shown instead of a resource (empty category, nothing selected)
 
 
@@ -171,7 +175,58 @@ def render_detail(view: DetailView, compact: bool = False) -> Group:
 
 def _body_of(view: DetailView) -> DetailView:
     """What ``render_detail`` draws of a view (related and link choices have widgets of their own)."""
-    return replace(view, related=(), link_choices=(), link_choices_title="")
+    return view._replace(related=(), link_choices=(), link_choices_title="")
+
+
+class _BodyVisual(RichVisual):
+    """The body drawn once per width: Textual's ``RichVisual`` draws it twice per update.
+
+    A ``Static`` with ``height: auto`` renders its content to count the lines (``get_height``)
+    and again to draw them (``render_strips``): two passes through Rich's table and wrapping
+    at each update of the pane, at start-up and whenever the cursor rests on a resource. This
+    keeps the first pass's segments and adds the base style to them as Textual's ``_Styled``
+    does. Only for bodies whose drawing does not depend on the height (``render_detail``
+    without ``compact``: text, a grid and text; its compact form pads by the height).
+    """
+
+    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
+        super().__init__(widget, renderable)
+        self._lines: tuple[int, list[Segment]] | None = None  # width, segments
+
+    def _segments(self, width: int) -> list[Segment]:
+        if self._lines is None or self._lines[0] != width:
+            app = self._widget.app
+            options = app.console_options.update_width(width).update(highlight=False)
+            self._lines = (width, list(app.console.render(self._renderable, options)))
+        return self._lines[1]
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return sum(text.count("\n") for text, _, _ in self._segments(width))
+
+    def render_strips(
+        self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
+    ) -> list[Strip]:
+        from textual.strip import Strip
+
+        segments = self._segments(width)
+        base = style.rich_style
+        if any(seg_style is not None and seg_style._meta for _, seg_style, _ in segments):
+            return super().render_strips(width, height, style, options)  # links: Textual's own way
+        if base:
+            add = base.__add__
+            segments = [Segment(text, add(seg_style), None) for text, seg_style, _ in segments]
+        lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+        return [Strip(line) for line in islice(lines, None, height)]
+
+
+class _Body(Static):
+    """The pane's text (``render_detail``); see ``_BodyVisual``."""
+
+    def show(self, body: Group, compact: bool) -> None:
+        if compact:
+            self.update(body)
+        else:
+            self.update(_BodyVisual(self, body))
 
 
 class RelatedList(OptionList):
@@ -240,17 +295,27 @@ class DetailPane(VerticalScroll):
         self._shown_once = False
         self._shown_body = False
         self._shown_title = ""
+        self._parts_mounted = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
-        yield Static(id="link-choices-title")
-        yield LinkChoiceList(id="link-choices")
-        yield Static(Text("Related resources", style="bold underline"), id="related-title")
-        yield RelatedList(id="related")
+        yield _Body(id="detail-body")
+        # The link choices and related resources are mounted when a view first has them
+        # (``_mount_parts``): four hidden widgets less to style and lay out at start-up.
 
-    def on_mount(self) -> None:
-        for widget in ("#link-choices-title", "#link-choices", "#related-title", "#related"):
-            self.query_one(widget).display = False
+    def _mount_parts(self) -> None:
+        """Mount the link choices and related resources (hidden), in their order under the body."""
+        if self._parts_mounted:
+            return
+        self._parts_mounted = True
+        parts = [
+            Static(id="link-choices-title"),
+            LinkChoiceList(id="link-choices"),
+            Static(Text("Related resources", style="bold underline"), id="related-title"),
+            RelatedList(id="related"),
+        ]
+        for part in parts:
+            part.display = False
+        self.mount(*parts)
 
     def show(self, view: DetailView) -> None:
         """Render ``view``; parts that did not change are left alone (each change lays out the screen)."""
@@ -264,7 +329,15 @@ class DetailPane(VerticalScroll):
         self._shown_once = True
         if not self._shown_body or _body_of(view) != _body_of(previous) or compact != was_compact:
             self._shown_body = True
-            self.query_one("#detail-body", Static).update(render_detail(view, compact))
+            self.query_one("#detail-body", _Body).show(render_detail(view, compact), compact)
+        if self._parts_mounted or view.link_choices or view.related:
+            self._show_parts(view)
+        if not same_resource:
+            self.scroll_home(animate=False)
+
+    def _show_parts(self, view: DetailView) -> None:
+        """The link choices and related resources of ``view``, each shown only when it has some."""
+        self._mount_parts()
         choices = self.query_one(LinkChoiceList)
         if view.link_choices != self._shown_choices:
             self._shown_choices = tuple(view.link_choices)
@@ -289,8 +362,6 @@ class DetailPane(VerticalScroll):
         visible = bool(view.related)
         related.display = visible
         self.query_one("#related-title").display = visible
-        if not same_resource:
-            self.scroll_home(animate=False)
 
     def _is_narrow(self) -> bool:
         return 0 < self.size.width < COMPACT_WIDTH
@@ -298,7 +369,7 @@ class DetailPane(VerticalScroll):
     def on_resize(self) -> None:
         if self._is_narrow() != self._compact:
             self._compact = self._is_narrow()
-            self.query_one("#detail-body", Static).update(render_detail(self.view, self._compact))
+            self.query_one("#detail-body", _Body).show(render_detail(self.view, self._compact), self._compact)
 
     @property
     def related_ids(self) -> list[str]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -60,8 +60,7 @@ __all__ = ["ResourceList", "Row", "RowSource", "RowsFromSequence"]
 ELLIPSIS = "…"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """What one line of the list shows about a resource."""
 
     id: str
@@ -125,8 +124,7 @@ def _fit_right(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + ELLIPSIS
 
 
-@dataclass(frozen=True, slots=True)
-class _Columns:
+class _Columns(NamedTuple):
     """Cell widths of each part of a row at one widget width."""
 
     marks: int
