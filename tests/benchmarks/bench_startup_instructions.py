@@ -13,7 +13,8 @@ has more in it that is not instructions: the kernel starting the process, readin
 
 ``--against DIR`` (repeatable) counts another source tree the same way (its ``ctdc_tui`` first
 on ``sys.path``), e.g. a clone at an older commit. Each tree is started once normally first, so
-its index, first-screen file and bytecode exist. Writes ``startup-instructions.json`` in the
+its index, first-screen file and bytecode exist; then the saved state is removed, so
+every start opens at the first category. Writes ``startup-instructions.json`` in the
 work folder. Needs valgrind; without it, says so and exits 2.
 """
 
@@ -140,6 +141,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         subprocess.run(
             [sys.executable, "-c", WARM, str(tree), str(index_dir)], check=True, env=env, timeout=600
         )
+    # Each warm-up saved where it stopped; every measured start opens at the first category instead,
+    # so all trees (and all runs) draw the same first screen.
+    forget = "from ctdc_tui.core import locations; locations.state_file().unlink(missing_ok=True)"
+    subprocess.run([sys.executable, "-c", forget], check=True, env=env, cwd=ROOT)
     base, _ = instructions("minimal", index_dir, env)
     figures: dict[str, object] = {"minimal": base}
     print(f"{'minimal Textual app':44} {base:>15,} instructions")

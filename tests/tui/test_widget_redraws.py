@@ -45,23 +45,27 @@ async def test_new_counts_redraw_only_the_changed_sidebar_lines() -> None:
         sidebar = app.query_one(Sidebar)
         sidebar.set_entries(entries([3, 5, 7]), searching=True, current=ALL)
         await pilot.pause()
-        options = list(sidebar.options)
+        kept = sidebar.render_line(1)  # category 1, whose count stays 3
         drawn = lines_drawn(sidebar)
         sidebar.set_entries(entries([3, 0, 7]), searching=True, current=ALL)
         await pilot.pause()
-        assert list(sidebar.options) == options  # the same options: no rebuild of the list
         assert sorted(set(drawn)) == [0, 2]  # "All resources" (the total) and category 2
+        assert sidebar.render_line(1) is kept  # an unchanged entry's line is not drawn again
         lines = screen_lines(app)
         assert lines[0].split() == ["All", "resources", "10"]
         assert lines[2].split() == ["2", "Category", "2", "0"]
         assert lines[3].split() == ["3", "Category", "3", "7"]
         assert sidebar.highlighted == 0
 
-        # Other views (another catalogue): the options are built again.
+        # Other views (another catalogue): every line is drawn again.
+        drawn.clear()
         sidebar.set_entries([Entry(ALL, "All resources", 1), Entry("x", "Other", 1, "1")], searching=False)
         await pilot.pause()
-        assert [option.id for option in sidebar.options] == [ALL, "x"]
-        assert screen_lines(app)[1].split() == ["1", "Other", "1"]
+        assert [entry.key for entry in sidebar.entries] == [ALL, "x"]
+        assert set(range(5)) <= set(drawn)  # the two entries and the blank lines below them
+        lines = screen_lines(app)
+        assert lines[1].split() == ["1", "Other", "1"]
+        assert not lines[2].strip()  # category 2's line is gone
 
 
 async def test_moving_the_sidebar_highlight_redraws_only_the_two_lines_it_changes() -> None:
@@ -84,8 +88,8 @@ async def test_moving_the_sidebar_highlight_redraws_only_the_two_lines_it_change
         await pilot.pause()
         assert sorted(set(drawn)) == [0, 2]  # the old highlight (category 2) and the new (All)
         assert chosen == [ALL]  # moving still chooses the view
-        highlighted = sidebar.get_visual_style("option-list--option", "option-list--option-highlighted")
-        plain = sidebar.get_visual_style("option-list--option")
+        highlighted = sidebar.line_style("highlighted")
+        plain = sidebar.get_visual_style()
         styles = {y: strip for y, strip in enumerate(app.screen._compositor.render_strips())}
         # The highlight's colours moved with it: line 0 now draws like a highlighted option.
         assert highlighted.rich_style.bgcolor in {s.style.bgcolor for s in styles[0]._segments if s.style}
