@@ -19,18 +19,20 @@ import heapq
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -49,7 +51,14 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, _lenfield
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -61,7 +70,10 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 from whoosh.system import _INT_SIZE as _POSITIONS_AT
+from whoosh.system import pack_int as _pack_int
+from whoosh.system import pack_long as _pack_long
 from whoosh.system import pack_uint as _pack_uint
+from whoosh.system import pack_ushort as _pack_ushort
 from whoosh.util.numeric import byte_to_length as _byte_to_length
 from whoosh.util.numeric import length_to_byte as _length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
@@ -152,7 +164,7 @@ PARALLEL_UPDATE_MIN = 1_000
 # categories' documents (whose stored fields it reads anyway) rather than by one id lookup each.
 DELETE_SCAN_MIN = 200
 # Deleting a resource in an update costs about this share of adding one (for splitting the work).
-DELETE_COST = 0.2
+DELETE_COST = 0.12
 
 
 # Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
@@ -338,7 +350,10 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
         if value.isascii():
             found = _WORD_PATTERN.findall(value.lower())
         else:
-            found = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+            found = [
+                w.lower() if w.isascii() else w.lower().translate(accent_map)
+                for w in _WORD_PATTERN.findall(value)
+            ]
         out = set(found)
         if self.stop:
             out.discard("")
@@ -350,7 +365,10 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
         if value.isascii():
             words = _WORD_PATTERN.findall(value.lower())
         else:
-            words = [w.lower().translate(accent_map) for w in _WORD_PATTERN.findall(value)]
+            words = [
+                w.lower() if w.isascii() else w.lower().translate(accent_map)
+                for w in _WORD_PATTERN.findall(value)
+            ]
         first = 0
         if self.stop:
             kept = [w for w in words if w and w not in STOP_WORDS]
@@ -639,7 +657,7 @@ class CatalogueInfo:
                     id=str(c["id"]),
                     name=str(c.get("name", "")),
                     summary=str(c.get("summary", "")),
-                    resource_ids=tuple(str(i) for i in c.get("resource_ids", ())),
+                    resource_ids=tuple(map(str, c.get("resource_ids", ()))),
                     file=str(c.get("file", "")),
                 )
                 for c in raw.get("categories", ())
@@ -697,8 +715,54 @@ def _text_after_title(res: Resource, orgs: Sequence[str], note: str | None) -> l
 
 def _resource_words(res: Resource, analyzer: WordAnalyzer) -> set[str]:
     """The words ``_document(res)``'s text adds to the vocabulary (the title read once, not thrice)."""
-    parts = [_title(res), *_text_after_title(res, _organizations(res), None)]
-    return analyzer.words("\n".join(p for p in parts if p))
+    return analyzer.words("\n".join(p for p in _word_parts(res) if p))
+
+
+def _word_parts(res: Resource) -> list[str]:
+    """The texts whose words ``_resource_words`` gives (none of them spans a line break)."""
+    return [_title(res), *_text_after_title(res, _organizations(res), None)]
+
+
+def _words_changed(
+    old: Resource, new: Resource, analyzer: WordAnalyzer, memo: dict[str, set[str]] | None = None
+) -> tuple[set[str], set[str]]:
+    """(words of ``new`` that ``old`` lacks, words of ``old`` that ``new`` lacks), as
+    ``_resource_words`` gives them, worked out from the parts that changed.
+
+    The words of a text made of parts are those of its parts (no word spans the line breaks
+    between them), so the parts both versions share only decide, for the few words that come or
+    go, whether the resource keeps them anyway. A word that is not even a piece of a shared ASCII
+    part is not one of its words; otherwise the part's words are worked out (``memo``: text ->
+    words, for names and tags that many resources share)."""
+    before, after = _word_parts(old), _word_parts(new)
+    if before == after:
+        return set(), set()
+    pairs = list(zip(before, after, strict=True))
+    was = analyzer.words("\n".join(p for p, q in pairs if p != q and p))
+    now = analyzer.words("\n".join(q for p, q in pairs if p != q and q))
+    came, went = now - was, was - now
+    for p, q in pairs:
+        if not (came or went):
+            break
+        if p != q or not p:
+            continue
+        if p.isascii():
+            lowered = p.lower()
+            if not any(w in lowered for w in came) and not any(w in lowered for w in went):
+                continue
+        kept = memo.get(p) if memo is not None else None
+        if kept is None:
+            kept = analyzer.words(p)
+            if memo is not None:
+                if len(memo) >= _WORDS_MEMO_LIMIT:
+                    memo.clear()
+                memo[p] = kept
+        came -= kept
+        went -= kept
+    return came, went
+
+
+_WORDS_MEMO_LIMIT = 50_000
 
 
 def _document(res: Resource, note: str | None = None, order: int | None = None) -> dict[str, Any]:
@@ -954,6 +1018,7 @@ class _MemoryPool:
         self.fieldnames: set[str] = set()
         self._fields: dict[str, dict[bytes, _Postings]] = {}
         self._words: dict[str, dict[str, _Words]] = {}
+        self._counts: dict[str, dict[str, tuple[array[int], array[int]]]] = {}  # frequencies only
         self._unordered = False  # True once postings may have come in out of document order
 
     def _terms(self, fieldname: str) -> dict[bytes, _Postings]:
@@ -1009,23 +1074,34 @@ class _MemoryPool:
 
     def add_counts(self, fieldname: str, counts: Mapping[str, int], docnum: int) -> int:
         """A word field that keeps frequencies only (term -> count); returns its length in words."""
-        terms = self._words.get(fieldname)
+        terms = self._counts.get(fieldname)
         if terms is None:
-            terms = self._words[fieldname] = {}
+            terms = self._counts[fieldname] = {}
             self.fieldnames.add(fieldname)
-        values = _FREQUENCY_BYTES
-        for term, count in counts.items():
+        for term, count in counts.items():  # the posting values come from the counts at commit
             entry = terms.get(term)
             if entry is None:
-                entry = terms[term] = (array("I"), array("I"), [])
+                entry = terms[term] = (array("I"), array("I"))
             entry[0].append(docnum)
             entry[1].append(count)
-            value = values.get(count)
-            entry[2].append(value if value is not None else _pack_uint(count))
         return sum(counts.values())
 
     def _settle(self, schema: Any) -> None:
         """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
+        known = _FREQUENCY_BYTES
+        for fieldname, counted in self._counts.items():
+            words = self._words.setdefault(fieldname, {})
+            for term, (docs, counts) in counted.items():
+                values = [known.get(count) or _pack_uint(count) for count in counts]
+                found = words.get(term)
+                if found is None:
+                    words[term] = (docs, counts, values)
+                else:  # pragma: no cover - a field indexed with positions and with counts
+                    self._unordered = True
+                    found[0].extend(docs)
+                    found[1].extend(counts)
+                    found[2].extend(values)
+        self._counts.clear()
         for fieldname, words in self._words.items():
             boost = schema[fieldname].format.field_boost
             terms = self._terms(fieldname)
@@ -1054,7 +1130,7 @@ class _MemoryPool:
 
     def iter_postings(self, schema: Any = None) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
         """Every posting in (field, term, document) order, as Whoosh's field writer wants them."""
-        if self._words:
+        if self._words or self._counts:
             if schema is None:
                 raise ValueError("word fields need the schema")
             self._settle(schema)
@@ -1064,7 +1140,16 @@ class _MemoryPool:
                     yield fieldname, tbytes, docs[i], weights[i], values[i]
 
     def write(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
-        """Write every posting list through Whoosh's field writer, a block at a time."""
+        """Write every posting list: the bytes Whoosh's field writer writes (``_write_postings``)."""
+        self._settle(schema)
+        for fieldname in sorted(self._fields):
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
+            _write_postings(fieldwriter, self._sorted(self._fields[fieldname]), field_lengths)
+            fieldwriter.finish_field()
+
+    def write_through_whoosh(self, schema: Any, fieldwriter: Any, lengths: _Lengths | None) -> None:
+        """``write`` through Whoosh's posting writer, a block at a time (what tests compare with)."""
         self._settle(schema)
         for fieldname in sorted(self._fields):
             fieldwriter.start_field(fieldname, schema[fieldname])
@@ -1078,6 +1163,114 @@ class _MemoryPool:
     def cleanup(self) -> None:
         self._fields.clear()
         self._words.clear()
+        self._counts.clear()
+
+
+_TERM_INFO = W3TermInfo._struct.pack
+_BUFFER_BYTES = 1 << 20
+
+
+def _write_postings(
+    fieldwriter: Any, terms: Iterator[tuple[bytes, _Postings]], lengths: list[int | None] | None
+) -> None:
+    """The posting lists of one field, byte for byte as Whoosh's ``W3FieldWriter`` writes them
+    (``start_term``, ``add_posting`` per posting, ``finish_term``), without its objects per
+    term and block: blocks of at most ``blocklimit`` postings, each a pickled header and a pickled
+    (and compressed, as the codec says) tuple of ids, weights and values; then the term's
+    statistics in the term table. Never inlined (Whoosh's ``inlinelimit`` 1 inlines nothing)."""
+    postwriter = fieldwriter._postwriter
+    limit = postwriter._blocklimit
+    level = postwriter._compression
+    fixed = fieldwriter._format.fixed_value_size()
+    postfile = fieldwriter._postfile
+    add_term = fieldwriter._tindex.add
+    prefix = _pack_ushort(fieldwriter._fieldid)
+    to_byte = _length_to_byte
+    length_of = lengths.__getitem__ if lengths is not None else None
+    compress = zlib.compress
+    out = bytearray()
+    base = postfile.tell()
+    for tbytes, (docs, weights, values) in terms:
+        start = base + len(out)
+        out += WHOOSH3_HEADER_MAGIC
+        total = len(docs)
+        term_weight: float = 0
+        term_min: int | None = None
+        term_max = 0
+        term_top: float = 0
+        for first in range(0, total, limit):
+            end = min(total, first + limit)
+            ids = docs[first:end]
+            chunk = weights[first:end].tolist()
+            stored = array("f", chunk)  # Whoosh keeps block weights as 32-bit floats
+            top: float = 0
+            high = max(chunk)
+            if high > top:
+                top = high
+            low_length: int | None = None
+            high_length = 0
+            if length_of is not None:
+                found = list(filter(None, map(length_of, ids)))
+                if found:
+                    low_length = min(found)
+                    high_length = max(found)
+            # The block's statistics, as ``W3TermInfo.add_block`` adds them up.
+            term_weight += sum(stored)
+            if term_min is None:
+                term_min = low_length
+            elif low_length is not None:
+                term_min = min(term_min, low_length)
+            term_max = max(term_max, high_length)
+            term_top = max(term_top, top)
+            # ``_mini_ids``, ``_mini_weights``, ``_mini_values``.
+            mini_ids = tuple(ids)
+            if len(mini_ids) > 1:
+                mini_ids = (mini_ids[0], *[b - a for a, b in pairwise(mini_ids)])
+            w0 = stored[0]
+            if all(w == 1.0 for w in stored):
+                mini_weights: Any = None
+            elif all(w == w0 for w in stored):
+                mini_weights = w0
+            else:
+                mini_weights = tuple(stored)
+            kept = [v for v in values[first:end] if v]
+            if fixed is None or fixed < 0:
+                mini_values: Any = tuple(kept)
+            elif fixed == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(kept)
+            data = pickle.dumps((mini_ids, mini_weights, mini_values), 2)
+            if level:
+                data = compress(data, level)
+            header = (end - first, ids[-1], top, level, to_byte(low_length), to_byte(high_length))
+            info = pickle.dumps(header, 2)
+            size = len(info) + len(data)
+            out += _pack_int(-size if end == total else size)
+            out += info
+            out += data
+        length = base + len(out) - start
+        add_term(
+            prefix + tbytes,
+            _TERM_INFO(
+                False,
+                term_weight,
+                total,
+                0 if term_min is None else to_byte(term_min),
+                to_byte(term_max),
+                term_top,
+                docs[0],
+                docs[-1],
+            )
+            + _pack_long(start)
+            + _pack_int(length),
+        )
+        if len(out) >= _BUFFER_BYTES:
+            postfile.write(bytes(out))
+            base = postfile.tell()
+            out.clear()
+    if out:
+        postfile.write(bytes(out))
 
 
 def _add_postings(
@@ -1128,20 +1321,30 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         whoosh_pool.cleanup()
         self.pool: Any = _MemoryPool()
         self._indexed: dict[tuple[str, Any], list[Any]] = {}  # (field, value) -> its postings
+        self._plans: dict[str, Any] = {}  # field name -> how add_document handles it
+        self._columns: dict[str, Any] = {}  # column name -> its writer, once created
 
     def per_document_reader(self) -> Any:
         return _Lengths(super().per_document_reader())
 
     def commit_with(self, segments: Sequence[Any], mergetype: Any = NO_MERGE) -> None:
         """``commit()``, adding segments that other processes wrote into the same storage."""
+        self.commit_segments([*self.close_own(mergetype), *segments])
+
+    def close_own(self, mergetype: Any = NO_MERGE) -> list[Any]:
+        """The first half of ``commit()``: merge (as ``mergetype`` decides) and write this writer's
+        segment; returns the segments to commit. Nothing is visible until ``commit_segments``."""
         self._check_state()
-        final = self._merge_segments(mergetype, None, None)
+        final: list[Any] = self._merge_segments(mergetype, None, None)
         if self._added:
             final.append(self._finalize_segment())
         else:
             self._close_segment()
-        final.extend(segments)
-        self._commit_toc(final)
+        return final
+
+    def commit_segments(self, segments: Sequence[Any]) -> None:
+        """The second half of ``commit()``: write the table of contents naming these segments."""
+        self._commit_toc(list(segments))
         self._finish()
 
     def _flush_segment(self) -> None:
@@ -1157,44 +1360,80 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         if lengths is not None:
             lengths.close()
 
+    def _field_plan(self, name: str) -> tuple[Any, ...] | None:
+        """How ``add_document`` handles a field (worked out once per writer); None: Whoosh's way."""
+        plan = self._plans.get(name, _UNSEEN)
+        if plan is _UNSEEN:
+            schema = self.schema
+            plan = None
+            if not name.startswith("_") and name in schema:
+                field_ = schema[name]
+                if not (field_.vector or field_.separate_spelling()):
+                    encode = _word_encoder(field_) if field_.indexed else None
+                    plan = (
+                        field_,
+                        field_.indexed,
+                        encode,
+                        type(encode) is _FrequencyValues,
+                        name in _REPEATED_FIELDS,
+                        field_.stored,
+                        field_.scorable,
+                        field_.column_type,
+                        isinstance(field_, _SequenceField),
+                        _lenfield(name),
+                    )
+            self._plans[name] = plan
+        return plan  # type: ignore[no-any-return]
+
     def add_document(self, **fields_: Any) -> None:
-        schema = self.schema
         names = sorted(fields_)
-        for name in names:
-            if name.startswith("_") or name not in schema:
-                super().add_document(**fields_)
-                return
-            field_ = schema[name]
-            if field_.vector or field_.separate_spelling():
-                super().add_document(**fields_)
-                return
+        plans: list[Any] = [self._field_plan(name) for name in names]
+        if None in plans:
+            super().add_document(**fields_)
+            return
         self._check_state()
         perdoc = self.perdocwriter
         docnum = self.docnum
-        add_field = self.pool.add_field
-        add_words = self.pool.add_words
-        add_counts = self.pool.add_counts
+        pool = self.pool
+        add_field = pool.add_field
+        add_words = pool.add_words
+        add_counts = pool.add_counts
+        # Whoosh's per-document writer, its steps done here: stored values, field lengths and
+        # columns (each column's writer looked up once, after the first value created it).
+        w3 = type(perdoc) is W3PerDocWriter
+        columns = self._columns
         perdoc.start_doc(docnum)
         try:
-            for name in names:
+            stored_values = perdoc._storedfields if w3 else None
+            for name, plan in zip(names, plans, strict=True):
                 value = fields_[name]
                 if value is None:
                     continue
-                field_ = schema[name]
+                (
+                    field_,
+                    indexed,
+                    encode,
+                    counts_only,
+                    repeated,
+                    stored,
+                    scorable,
+                    column,
+                    sequence,
+                    lenname,
+                ) = plan
                 analysed = value if isinstance(value, _Analysed) else None
                 if analysed is not None:
                     value = analysed.text
                 length = 0
-                if field_.indexed:
-                    encode = _word_encoder(field_)
+                if indexed:
                     if encode is not None and isinstance(value, str):
                         if analysed is None:
                             analysed = field_.analyzer.analyse(value)
-                        if type(encode) is _FrequencyValues:
+                        if counts_only:
                             length = add_counts(name, analysed.counts(), docnum)
                         else:
                             length = add_words(name, analysed.positions, docnum, encode)
-                    elif name in _REPEATED_FIELDS:  # a few distinct values: index each once
+                    elif repeated:  # a few distinct values: index each once
                         key = (name, value)
                         items = self._indexed.get(key)
                         if items is None:
@@ -1204,19 +1443,38 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
                         length = add_field(name, items, docnum)
                     else:
                         length = add_field(name, field_.index(value), docnum)
-                    if not field_.scorable:
+                    if not scorable:
                         length = 0
-                perdoc.add_field(name, field_, value if field_.stored else None, length)
-                column = field_.column_type
+                if stored_values is None:
+                    perdoc.add_field(name, field_, value if stored else None, length)
+                else:  # ``W3PerDocWriter.add_field``
+                    if stored:
+                        stored_values[name] = value
+                    if length:
+                        self._column_value(perdoc, columns, lenname, _LENGTHS_COLUMN, _length_to_byte(length))
+                        perdoc._fieldlengths[name] += length
                 if column:
-                    whole = analysed if isinstance(field_, _SequenceField) and analysed is not None else value
-                    perdoc.add_column_value(name, column, field_.to_column_value(whole))
+                    whole = analysed if sequence and analysed is not None else value
+                    if w3:
+                        self._column_value(perdoc, columns, name, column, field_.to_column_value(whole))
+                    else:
+                        perdoc.add_column_value(name, column, field_.to_column_value(whole))
         except Exception:
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    @staticmethod
+    def _column_value(perdoc: Any, columns: dict[str, Any], name: str, column: Any, value: Any) -> None:
+        """``perdoc.add_column_value`` with the column's writer remembered."""
+        writer = columns.get(name)
+        if writer is None:
+            perdoc.add_column_value(name, column, value)
+            columns[name] = perdoc._colwriters[name]
+        else:
+            writer.add(perdoc._docnum, value)
 
 
 # Fields whose values repeat from document to document (``add_document`` indexes each value once).
@@ -1238,8 +1496,10 @@ def _add_resources(
     keys: Mapping[str, int],
     vocabulary: Counter[str],
     on_done: Callable[[int], None] | None = None,
+    replaced: Collection[str] = (),
 ) -> None:
-    """Add these resources to the writer and count their words into ``vocabulary``."""
+    """Add these resources to the writer and count their words into ``vocabulary`` (except
+    those of ``replaced`` resources: the update counts what their new version changes)."""
     analyzer = _stem_analyzer()
     step = max(1, min(500, len(resources) // 100))
     for done, res in enumerate(resources, 1):
@@ -1247,7 +1507,8 @@ def _add_resources(
         # One analysis of the text serves both the index and the vocabulary.
         text = doc["text"]
         analysed = analyzer.analyse(text)
-        vocabulary.update(analysed.words)
+        if res.id not in replaced:
+            vocabulary.update(analysed.words)
         doc["text"] = analysed
         if doc.get("sequence") is text:  # the same words, in order
             doc["sequence"] = analysed
@@ -1269,7 +1530,13 @@ def _build_processes() -> int:
 
 
 def _helper_main(
-    ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], conn: Any, done: Any, compress: bool
+    ix: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    conn: Any,
+    done: Any,
+    compress: bool,
+    replaced: Collection[str] = (),
 ) -> None:
     """In the forked helper: write these resources as a segment of their own and send it back."""
     writer = None
@@ -1280,7 +1547,7 @@ def _helper_main(
         def report(n: int) -> None:
             done.value = n
 
-        _add_resources(writer, resources, keys, vocabulary, report)
+        _add_resources(writer, resources, keys, vocabulary, report, replaced)
         segment = writer._finalize_segment()
         conn.send(("ok", segment, dict(vocabulary)))
     except BaseException as exc:  # the parent indexes these resources itself
@@ -1293,6 +1560,29 @@ def _helper_main(
         conn.close()
 
 
+def _segment_here(
+    ix: Any,
+    resources: Sequence[Resource],
+    keys: Mapping[str, int],
+    on_done: Callable[[int], None] | None,
+    replaced: Collection[str],
+) -> tuple[Any, dict[str, int]]:
+    """What a failed update helper would have sent: its resources as a segment of their own,
+    written in this process (uncompressed, as an update writes), and their vocabulary."""
+    writer = _Writer(ix, _lk=False, **_UNCOMPRESSED)
+    try:
+        vocabulary: Counter[str] = Counter()
+        _add_resources(writer, resources, keys, vocabulary, on_done, replaced)
+        segment = writer._finalize_segment()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        raise
+    finally:
+        writer._tempstorage.destroy()
+    return segment, dict(vocabulary)
+
+
 class _Helper:
     """A forked process writing the second half of the catalogue as a second segment.
 
@@ -1303,14 +1593,22 @@ class _Helper:
     """
 
     def __init__(
-        self, ix: Any, resources: Sequence[Resource], keys: Mapping[str, int], compress: bool = True
+        self,
+        ix: Any,
+        resources: Sequence[Resource],
+        keys: Mapping[str, int],
+        compress: bool = True,
+        replaced: Collection[str] = (),
     ) -> None:
         context = multiprocessing.get_context("fork")
         self.resources = resources
         self._done = context.Value("q", 0, lock=False)
         self._recv, send = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_helper_main, args=(ix, resources, keys, send, self._done, compress), daemon=True
+            target=_helper_main,
+            args=(ix, resources, keys, send, self._done, compress),
+            kwargs={"replaced": replaced} if replaced else {},
+            daemon=True,
         )
         self._process.start()
         send.close()
@@ -1513,6 +1811,7 @@ class _Plan:
     states: dict[str, tuple[list[Resource], list[int], list[str]]]  # file -> resources, keys, digests
     gone: set[str]  # files whose side file goes
     categories: set[str]  # the categories (as indexed) of the files read or gone
+    replaced: dict[str, Resource] = field(default_factory=dict)  # added, and held by the index
 
 
 def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Plan | None:
@@ -1548,6 +1847,7 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
                 plan.keys[res.id] = key
         plan.states[c.file] = (resources, keys, digests)
     plan.delete = (set(before) - kept) | set(plan.keys)
+    plan.replaced = {res.id: res for res in plan.add if res.id in plan.indexed}
     return plan
 
 
@@ -1577,10 +1877,20 @@ def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
     finally:
         searcher.close()
     gone: Counter[str] = Counter()
-    for docnum, data in found.values():
-        gone.update(_resource_words(resource_from_json_text(data), analyzer))
+    came: Counter[str] = Counter()
+    memo: dict[str, set[str]] = {}
+    for rid, (docnum, data) in found.items():
+        old = resource_from_json_text(data)
+        new = plan.replaced.get(rid)
+        if new is None:
+            gone.update(_resource_words(old, analyzer))
+        else:  # its new version is added without counting its words: count what changed
+            now, was = _words_changed(old, new, analyzer, memo)
+            came.update(now)
+            gone.update(was)
         writer.delete_document(docnum)
     vocabulary.subtract(gone)
+    vocabulary.update(came)
 
 
 def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -2181,9 +2491,6 @@ class SearchIndex:
             return None
         ix = _open_dir(place)
         try:
-            _probe(ix, manifest)
-            raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
-            vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
             atomic_write_text(place / UPDATING, "")
             writer = _writer(ix, timeout=LOCK_WAIT_SECONDS, **_UNCOMPRESSED)
             helper: _Helper | None = None
@@ -2199,7 +2506,13 @@ class SearchIndex:
                     # This process also deletes: it takes fewer resources, so both end together.
                     share = (len(plan.add) - DELETE_COST * len(plan.delete)) / 2
                     mine = plan.add[: max(0, round(share))]
-                    helper = _Helper(ix, plan.add[len(mine) :], plan.keys, compress=False)
+                    helper = _Helper(
+                        ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
+                    )
+                # Checked while the helper works: a failed check cancels it all (a full build).
+                _probe(ix, manifest)
+                raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
+                vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
                 _delete_old(writer, plan, vocabulary)
 
                 def report(n: int) -> None:
@@ -2207,21 +2520,22 @@ class SearchIndex:
                         progress(n + (helper.done if helper is not None else 0), len(plan.add))
 
                 report(0)
-                _add_resources(writer, mine, plan.keys, vocabulary, report)
-                segments = []
+                _add_resources(writer, mine, plan.keys, vocabulary, report, plan.replaced)
+                # A new segment per update (and one more from the helper); the small ones are
+                # merged only once there are a few. This process writes its segment before
+                # waiting for the helper's, so the two are written side by side.
+                merge = len(writer.segments) + (helper is not None) >= UPDATE_SEGMENTS
+                segments = writer.close_own(_merge_small_segments if merge else NO_MERGE)
                 if helper is not None:
                     result = helper.wait(lambda: report(len(mine)))
-                    if result is None:  # the helper failed: add its resources here
-                        _add_resources(
-                            writer, helper.resources, plan.keys, vocabulary, lambda n: report(len(mine) + n)
+                    if result is None:  # the helper failed: write its resources here, as it would have
+                        result = _segment_here(
+                            ix, helper.resources, plan.keys, lambda n: report(len(mine) + n), plan.replaced
                         )
-                    else:
-                        segments.append(result[0])
-                        vocabulary.update(result[1])
+                    segments.append(result[0])
+                    vocabulary.update(result[1])
                     helper = None
-                # A new segment per update; the small ones are merged only once there are a few.
-                merge = len(writer.segments) + len(segments) >= UPDATE_SEGMENTS
-                writer.commit_with(segments, mergetype=_merge_small_segments if merge else NO_MERGE)
+                writer.commit_segments(segments)
             except BaseException:
                 if helper is not None:
                     helper.stop()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import whoosh.index
 from whoosh import fields
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from ctdc_tui.core import search as search_mod
@@ -178,7 +179,16 @@ def _segment_files(folder: Path, segment_id: str) -> dict[str, bytes]:
     }
 
 
-def test_writer_writes_the_same_segment_files_as_whoosh(generated: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "codec",
+    [{}, {"compression": 0}, {"blocklimit": 3}, {"blocklimit": 5, "compression": 0}],
+    ids=["build", "update", "small-blocks", "small-blocks-update"],
+)
+def test_writer_writes_the_same_segment_files_as_whoosh(
+    codec: dict[str, int], generated: Path, tmp_path: Path
+) -> None:
+    """Byte for byte, with the build's codec, an update's (no zlib), and blocks small enough that
+    most posting lists take several (``_write_postings`` writes them without Whoosh's writer)."""
     catalog, _ = load_catalog(generated)
     keys = search_mod._sort_keys(catalog.categories)
     docs = [search_mod._document(res, order=keys.get(res.id)) for res in catalog]
@@ -188,7 +198,7 @@ def test_writer_writes_the_same_segment_files_as_whoosh(generated: Path, tmp_pat
         folder = tmp_path / writer_class.__name__
         folder.mkdir()
         ix = whoosh.index.create_in(str(folder), search_mod.build_schema())
-        writer = writer_class(ix, compound=False)
+        writer = writer_class(ix, compound=False, codec=W3Codec(**codec))
         for doc in docs:
             if writer_class is search_mod._Writer:  # the build hands it the text analysed beforehand
                 analysed = analyzer.analyse(doc["text"])

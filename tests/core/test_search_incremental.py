@@ -19,6 +19,7 @@ import pytest
 
 from ctdc_tui.core import locations
 from ctdc_tui.core import search as search_mod
+from ctdc_tui.core.catalog import load_catalog
 from ctdc_tui.core.search import FILE_STATES, UPDATING, SearchIndex
 from tests.benchmarks.generate_catalogue import generate
 
@@ -410,3 +411,65 @@ def test_an_update_whose_helper_fails(folder: Path, monkeypatch: pytest.MonkeyPa
     count = _retitle(_files(folder)[1], "Quibblewort")
     assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
     assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)
+
+
+def _variants(res: Any) -> list[Any]:
+    """Edits of a resource that move words in and out of the parts it shares with its old version."""
+    first = res.description.split()[0] if res.description.split() else "data"
+    title_word = res.title.split()[0]
+    return [
+        dataclasses.replace(res, title="Edited " + res.title),  # a new word
+        dataclasses.replace(res, title=f"{first} {res.title}"),  # a word the description has
+        dataclasses.replace(res, title=res.title.replace(title_word, "", 1)),  # a word may go
+        dataclasses.replace(res, description=f"{title_word} and the Café {res.description}"),
+        dataclasses.replace(res, description="Ünïcode wörds: café, naïve; " + res.description),
+        dataclasses.replace(res, tags=(*res.tags, "edited"), title="Edited " + res.title),
+        dataclasses.replace(res, title="The of and", title_full=None),  # stop words only
+        dataclasses.replace(res, authors=(), organizations=(), publisher=None),
+        dataclasses.replace(res, authors=(*res.authors, "Zoë Müller"), title=f"Zoe {res.title}"),
+        dataclasses.replace(res, title="Zyxwv", description="", tags=(), title_full=None),
+        res,
+    ]
+
+
+def test_the_words_an_edit_changes_are_those_of_the_two_versions(generated: Path) -> None:
+    """An update counts the words of a replaced resource from the parts that changed
+    (``_words_changed``): it must equal the difference of the two versions' words."""
+    analyzer = search_mod._stem_analyzer()
+    catalog, _ = load_catalog(generated)
+    accented = dataclasses.replace(next(iter(catalog)), description="Résumé of the café's naïve data")
+    checked = 0
+    memo: dict[str, set[str]] = {}  # shared by every pair, as an update shares it
+    for res in [*list(catalog)[:40], accented]:
+        versions = _variants(res)
+        for old in versions:
+            for new in versions:
+                was = search_mod._resource_words(old, analyzer)
+                now = search_mod._resource_words(new, analyzer)
+                expected = (now - was, was - now)
+                assert search_mod._words_changed(old, new, analyzer) == expected, (old, new)
+                assert search_mod._words_changed(old, new, analyzer, memo) == expected, (old, new)
+                checked += 1
+    assert checked > 4000
+
+
+def test_edits_that_move_words_between_fields_keep_the_vocabulary(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    """Words added to a title that the description already has, words taken out of a title that
+    the tags still have, accented descriptions: the vocabulary equals a fresh build's."""
+    path = _files(folder)[2]
+    head, records = _records(path)
+    for i, record in enumerate(records):
+        description = re.search(r'description: "([^"]*)"', record)
+        words = description.group(1).split() if description else ["data"]
+        if i % 3 == 0:
+            record = record.replace('title: "', f'title: "{words[-1]} {words[0]} ', 1)
+        elif i % 3 == 1:
+            record = re.sub(r'title: "\S+ ', 'title: "', record, count=1)
+        else:
+            record = record.replace('description: "', 'description: "Café naïve résumé ', 1)
+        records[i] = record
+    _write(path, head, records)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (len(records), 0)
+    assert many[:2] == ["helper", "scan"]
