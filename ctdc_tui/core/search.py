@@ -152,6 +152,12 @@ LOCK_WAIT_SECONDS = 300.0
 ORDER_STRIDE = 10_000_000
 # An in-place update commits without merging segments until there are this many or more.
 UPDATE_SEGMENTS = 8
+# Then it merges earlier updates' small segments, smallest first, up to this many documents in all:
+# the segment of a whole changed file (thousands of documents, seconds to rewrite) is left as it is,
+# so an ordinary edit never pays for it ...
+MERGE_BUDGET = 1_000
+# ... unless the index has this many segments: then every small segment is merged.
+MAX_SEGMENTS = 24
 # Re-index changed category files in place unless they hold more than this share of the catalogue.
 INCREMENTAL_MAX_SHARE = 0.5
 # A full build of at least this many resources runs in two processes (when two CPUs are there).
@@ -1895,9 +1901,19 @@ def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
 
 def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     """A Whoosh merge policy: the segments far smaller than the largest (those that in-place
-    updates added) are merged into the new one; the build's segments stay as they are."""
+    updates added) are merged into the new one, smallest first and at most ``MERGE_BUDGET``
+    documents of them (all of them once there are ``MAX_SEGMENTS``); the build's segments
+    stay as they are."""
     largest = max((s.doc_count_all() for s in segments), default=0)
-    small = [s for s in segments if s.doc_count_all() * 8 < largest]
+    small = sorted((s for s in segments if s.doc_count_all() * 8 < largest), key=lambda s: s.doc_count_all())
+    if len(segments) < MAX_SEGMENTS:
+        within, total = [], 0
+        for segment in small:
+            total += segment.doc_count_all()
+            if total > MERGE_BUDGET:
+                break
+            within.append(segment)
+        small = within
     if len(small) < 2:
         return segments
     for segment in small:

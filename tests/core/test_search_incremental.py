@@ -10,6 +10,7 @@ catalogue (categories and problems) and the vocabulary.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -217,6 +218,42 @@ def test_several_updates_in_a_row(folder: Path, monkeypatch: pytest.MonkeyPatch)
     place = folder.parent / "idx"
     with SearchIndex.open(folder, place) as index:
         assert len(index._ix._segments()) <= 4  # the small segments of updates were merged
+
+
+def _segment_sizes(folder: Path) -> list[int]:
+    with SearchIndex.open(folder, folder.parent / "idx") as index:
+        return sorted(segment.doc_count_all() for segment in index._ix._segments())
+
+
+@pytest.mark.parametrize(("max_segments", "kept"), [(24, True), (5, False)])
+def test_ordinary_edits_do_not_rewrite_a_large_update_segment(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, max_segments: int, kept: bool
+) -> None:
+    """After a file changed wholesale, later one-title edits merge only the small segments
+    (the budget), not the big one of that change: that cost seconds at 100,000 resources."""
+    monkeypatch.setattr(search_mod, "UPDATE_SEGMENTS", 4)
+    monkeypatch.setattr(search_mod, "MERGE_BUDGET", 3)
+    monkeypatch.setattr(search_mod, "MAX_SEGMENTS", max_segments)
+    path = _files(folder)[0]
+    head, records = _records(path)
+    for i in range(5):  # a change of five resources: a segment of five documents
+        records[i] = records[i].replace('title: "', 'title: "Wholesale ', 1)
+    _write(path, head, records)
+    _update_equals_fresh(folder, monkeypatch)
+    assert 5 in _segment_sizes(folder)
+    sizes: list[list[int]] = []
+    for round_ in range(6):  # one-title edits, past the point where segments are merged
+        head, records = _records(path)
+        records[10] = records[10].replace('title: "', f'title: "Edit{round_} ', 1)
+        _write(path, head, records)
+        _update_equals_fresh(folder, monkeypatch)
+        sizes.append(_segment_sizes(folder))
+    assert any(len(after) < len(before) + 1 for before, after in itertools.pairwise(sizes)), sizes  # merged
+    if kept:
+        assert all(5 in each for each in sizes), sizes  # the wholesale change's segment was left alone
+        assert max(len(each) for each in sizes) <= 5, sizes
+    else:
+        assert 5 not in sizes[-1], sizes  # at MAX_SEGMENTS every small segment is merged
 
 
 def test_an_id_taken_from_an_unchanged_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
