@@ -469,12 +469,12 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
 
     def _indexing_bar(self) -> ProgressBar:
         """The progress strip under the search box, mounted (and shown) when a build first reports."""
-        from textual.widgets import Label, ProgressBar
-
         if self._progress is not None:
             strip, bar = self._progress
             strip.display = True
             return bar  # (held here: the strip mounts its children a moment after it is mounted)
+        from textual.widgets import Label, ProgressBar
+
         bar = ProgressBar(id="index-progress", show_eta=False)
         strip = Horizontal(Label("Building the search index; browsing works meanwhile"), bar, id="indexing")
         self._progress = (strip, bar)

@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, RichVisual
 from textual.widgets import OptionList, Static
@@ -32,7 +33,6 @@ from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
-    from textual.strip import Strip
     from textual.widget import Widget
 
     from ctdc_tui.core.catalog import Resource
@@ -206,8 +206,6 @@ class _BodyVisual(RichVisual):
     def render_strips(
         self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
     ) -> list[Strip]:
-        from textual.strip import Strip
-
         segments = self._segments(width)
         base = style.rich_style
         if any(seg_style is not None and seg_style._meta for _, seg_style, _ in segments):
