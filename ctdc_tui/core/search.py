@@ -1341,6 +1341,10 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         """The first half of ``commit()``: merge (as ``mergetype`` decides) and write this writer's
         segment; returns the segments to commit. Nothing is visible until ``commit_segments``."""
         self._check_state()
+        # A segment whose documents are all deleted (a file's earlier version, replaced
+        # wholesale) holds nothing: it leaves the index now instead of waiting for a merge,
+        # which would read all of its postings to keep none of them.
+        self.segments = [s for s in self.segments if s.doc_count() > 0]
         final: list[Any] = self._merge_segments(mergetype, None, None)
         if self._added:
             final.append(self._finalize_segment())
