@@ -257,7 +257,9 @@ def test_ordinary_edits_do_not_rewrite_a_large_update_segment(
         assert 5 not in sizes[-1], sizes  # at MAX_SEGMENTS every small segment is merged
 
 
-def test_a_segment_left_with_no_document_leaves_the_index(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_segment_left_with_no_document_leaves_the_index(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file changed wholesale again and again: each change replaces every document of the one
     before, whose segment then goes (with its file) instead of piling up until a merge reads it all."""
     path = _files(folder)[0]
