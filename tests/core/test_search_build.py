@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -336,3 +337,38 @@ def test_an_edited_file_reindexes_in_place_with_the_same_answers(
     finally:
         updated.close()
         fresh.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_off_while_indexing_and_restored_after(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """A build and an update run with Python's cycle collector off (its passes walk the whole
+    catalogue for nothing); afterwards it is as it was, on or off."""
+    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "catalogue"
+    shutil.copytree(generated, folder)
+    seen: list[bool] = []
+    add = search_mod._add_resources
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        add(*args, **kwargs)
+
+    monkeypatch.setattr(search_mod, "_add_resources", spy)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        SearchIndex.open(folder, tmp_path / "idx").close()  # a build
+        path = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('title: "', 'title: "Edited ', 1), encoding="utf-8"
+        )
+        with SearchIndex.open(folder, tmp_path / "idx") as index:  # an update
+            assert any("re-indexed 1 resource" in n for n in index.notices), index.notices
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+    assert len(seen) >= 2 and not any(seen), seen
