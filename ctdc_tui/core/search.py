@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate, pairwise
+from itertools import accumulate, filterfalse, pairwise
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -176,20 +176,26 @@ DELETE_COST = 0.12
 
 # Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
 _WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-# Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of thousands).
-_STEMS: dict[str, str] = {}
-_STEM_CACHE_LIMIT = 200_000
 # Encoded posting values (most words occur once or twice in a field), see ``_value_encoder``.
 _POSITION_CACHE_LIMIT = 100_000
+_STEM_CACHE_LIMIT = 200_000
 
 
-def _stem(word: str) -> str:
-    stem = _STEMS.get(word)
-    if stem is None:
-        if len(_STEMS) >= _STEM_CACHE_LIMIT:
-            _STEMS.clear()
-        stem = _STEMS[word] = porter_stem(word)
-    return stem
+class _StemCache(dict[str, str]):
+    """Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of
+    thousands). ``_STEMS[word]`` works a missing one out, so a whole list of words is stemmed
+    by one ``map`` of ``__getitem__``."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _STEM_CACHE_LIMIT:
+            self.clear()
+        stem: str = porter_stem(word)
+        self[word] = stem
+        return stem
+
+
+_STEMS = _StemCache()
+_stem = _STEMS.__getitem__
 
 
 class _PositionValues:
@@ -259,21 +265,30 @@ def _encode_positions(positions: list[int]) -> bytes:
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("_first", "_positions", "terms", "text", "words")
+    __slots__ = ("_first", "_kept", "_positions", "_words", "terms", "text")
 
     def __init__(
         self,
         text: str,
         positions: dict[str, list[int]] | None,
-        words: set[str],
+        kept: list[str],
         terms: list[str] | None = None,
         first: int = 0,
     ) -> None:
         self.text = text
         self._positions = positions
-        self.words = words  # the folded words before stemming, stop words left out
+        self._kept = kept  # the folded words before stemming, stop words left out, in order
+        self._words: set[str] | None = None
         self.terms = terms or []  # the indexed terms in reading order (consecutive positions)
         self._first = first  # the position of the first term
+
+    @property
+    def words(self) -> set[str]:
+        """The folded words before stemming, stop words left out (worked out on first use: an
+        update does not count the words of a resource it replaces)."""
+        if self._words is None:
+            self._words = set(self._kept)
+        return self._words
 
     @property
     def positions(self) -> dict[str, list[int]]:
@@ -295,6 +310,14 @@ class _Analysed:
         if self._positions is not None:
             return {term: len(where) for term, where in self._positions.items()}
         return Counter(self.terms)
+
+
+def _STOPPED(word: str) -> bool:
+    """Whether the stop filter drops a folded word: a stop word, or nothing left once folded."""
+    return not word or word in STOP_WORDS
+
+
+_STOP_WORD = STOP_WORDS.__contains__
 
 
 class WordAnalyzer(Analyzer):  # type: ignore[misc]
@@ -369,7 +392,8 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
 
     def analyse(self, value: str) -> _Analysed:
         """Term -> positions (as ``Positions.word_values`` sees them) and the folded words."""
-        if value.isascii():
+        ascii_only = value.isascii()
+        if ascii_only:
             words = _WORD_PATTERN.findall(value.lower())
         else:
             words = [
@@ -378,15 +402,16 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
             ]
         first = 0
         if self.stop:
-            kept = [w for w in words if w and w not in STOP_WORDS]
-            if kept:
+            kept = list(filterfalse(_STOP_WORD, words))
+            if not ascii_only:  # folding can leave nothing of a word (combining marks only)
+                kept = [w for w in kept if w]
+            if len(kept) != len(words) and kept:
                 # The stop filter renumbers: the first kept word keeps its place, the rest follow it.
-                first = next(i for i, w in enumerate(words) if w and w not in STOP_WORDS)
+                first = next(i for i, w in enumerate(words) if not _STOPPED(w))
         else:
             kept = words
-        stems = _STEMS if self.stem else None
-        terms = kept if stems is None else [stems.get(word) or _stem(word) for word in kept]
-        return _Analysed(value, None, set(kept), terms, first)
+        terms = list(map(_stem, kept)) if self.stem else kept
+        return _Analysed(value, None, kept, terms, first)
 
     def __call__(
         self,
@@ -1341,8 +1366,12 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
     fields) goes to Whoosh's own. Field lengths are read once per field at commit (``_Lengths``).
     """
 
+    segments: list[Any]  # Whoosh's: the index's segments as this writer found them
+
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        if getattr(self.codec, "_compression", None) == 0:
+            _store_without_zlib(self.perdocwriter)
         whoosh_pool: Any = self.pool
         whoosh_pool.cleanup()
         self.pool: Any = _MemoryPool()
@@ -1514,6 +1543,16 @@ _REPEATED_FIELDS = frozenset({"category", "kind", "year", "bookmarked"})
 # An update's segments are small and written while the user waits: their posting blocks are
 # stored without zlib (about a quarter of writing them), which Whoosh's reader reads as is.
 _UNCOMPRESSED: dict[str, Any] = {"codec": W3Codec(compression=0)}
+
+
+def _store_without_zlib(perdoc: Any) -> None:
+    """Stored fields at zlib level 0 (a stored block) in this per-document writer's segment:
+    compressing a resource's 1 to 2 KB at level 3 costs about 25 µs, mostly setting zlib up, a
+    twentieth of indexing it. Whoosh's reader decompresses any level."""
+    stored = getattr(perdoc, "_colwriters", {}).get("_stored")
+    child = getattr(stored, "_child", None)
+    if child is not None and hasattr(child, "_level"):
+        child._level = 0
 
 
 def _writer(ix: Any, **kwargs: Any) -> Any:
