@@ -23,6 +23,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import threading
@@ -63,6 +64,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.filedb.structfile import StructFile
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
@@ -1234,7 +1236,8 @@ def _write_postings(
     level = postwriter._compression
     fixed = fieldwriter._format.fixed_value_size()
     postfile = fieldwriter._postfile
-    add_term = fieldwriter._tindex.add
+    entries: list[tuple[bytes, bytes]] = []  # the term table's, written together at the end
+    add_term = entries.append
     prefix = _pack_ushort(fieldwriter._fieldid)
     to_byte = _length_to_byte
     length_of = lengths.__getitem__ if lengths is not None else None
@@ -1302,19 +1305,21 @@ def _write_postings(
             out += data
         length = base + len(out) - start
         add_term(
-            prefix + tbytes,
-            _TERM_INFO(
-                False,
-                term_weight,
-                total,
-                0 if term_min is None else to_byte(term_min),
-                to_byte(term_max),
-                term_top,
-                docs[0],
-                docs[-1],
+            (
+                prefix + tbytes,
+                _TERM_INFO(
+                    False,
+                    term_weight,
+                    total,
+                    0 if term_min is None else to_byte(term_min),
+                    to_byte(term_max),
+                    term_top,
+                    docs[0],
+                    docs[-1],
+                )
+                + _pack_long(start)
+                + _pack_int(length),
             )
-            + _pack_long(start)
-            + _pack_int(length),
         )
         if len(out) >= _BUFFER_BYTES:
             postfile.write(bytes(out))
@@ -1322,6 +1327,41 @@ def _write_postings(
             out.clear()
     if out:
         postfile.write(bytes(out))
+    _add_terms(fieldwriter._tindex, entries)
+
+
+_TERM_LENGTHS = struct.Struct("!ii")  # a term table record's key and value lengths
+
+
+def _add_terms(table: Any, entries: Sequence[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` of each (key, value), in order, byte for byte, in one write: the
+    positions are counted here instead of asked of the file twice per term, and each key's MD5
+    hash is read from its digest's last four bytes (Whoosh's ``md5_hash`` takes them from the hex
+    digest)."""
+    if type(table) is not OrderedHashWriter or table.hashfn is not md5_hash:
+        for key, value in entries:  # pragma: no cover - another table or hash
+            table.add(key, value)
+        return
+    dbfile = table.dbfile
+    position = dbfile.tell()
+    last = table.lastkey
+    index = table.index.append
+    buckets = table.buckets
+    pack = _TERM_LENGTHS.pack
+    out = bytearray()
+    for key, value in entries:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index(position)
+        out += pack(len(key), len(value))
+        out += key
+        out += value
+        h = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
+        buckets[h & 255].append((h, position))
+        position += 8 + len(key) + len(value)
+        last = key
+    dbfile.write(bytes(out))
+    table.lastkey = last
 
 
 def _add_postings(
