@@ -929,6 +929,7 @@ class _Loader:
         self.known: Mapping[str, FileOutline] = {}  # files not read: their outline stands in
         self.outlines: dict[str, FileOutline] = {}
         self.duplicates = False  # a resource id or a category id was used twice
+        self.earlier: dict[str, tuple[str, list[_Row]]] = {}  # see ``CatalogueLoad.earlier``
 
     # ---- reporting
 
@@ -1361,6 +1362,7 @@ class _Loader:
             rows.append((row[0], row[1] - starts[i] + line, *row[2:]))
         result = _FileResult(earlier.cid, earlier.name, earlier.summary, rows, [])
         self.cache.put(name, key, self.last_data, result, pieces)
+        self.earlier[name] = (earlier.cid, earlier.rows)
         return result
 
     def _read_records(
@@ -2026,6 +2028,50 @@ class CatalogueLoad:
     outlines: dict[str, FileOutline]  # every category file looked at, by file name
     read: frozenset[str]  # the files whose records were read
     duplicates: bool  # a resource id or a category id was used twice
+    # file -> (category id, good records) of the version the parse cache held before this load
+    # read the file record by record (only for such files)
+    earlier: dict[str, tuple[str, list[_Row]]] = field(default_factory=dict)
+
+    def earlier_resources(self, name: str) -> dict[str, Resource]:
+        """The resources of file ``name`` as the parse cache knew them before this load read the
+        file again (``order`` 0), by id; {} when the load did not reuse an earlier version."""
+        cid, rows = self.earlier.get(name, ("", []))
+        out: dict[str, Resource] = {}
+        for row in rows:
+            (
+                rid,
+                _,
+                title,
+                url,
+                authors,
+                orgs,
+                publisher,
+                year,
+                kind,
+                tags,
+                description,
+                full,
+                alts,
+                note,
+            ) = row
+            out[rid] = Resource(
+                rid,
+                title,
+                url,
+                cid,
+                0,
+                authors,
+                orgs,
+                publisher,
+                year,
+                kind,
+                tags,
+                description,
+                full,
+                alts,
+                note,
+            )
+        return out
 
 
 class _NeedsEveryFile(Exception):
@@ -2050,7 +2096,7 @@ def load_catalog_detail(
     except _NeedsEveryFile:
         return None
     read = frozenset(name for name in loader.outlines if name not in loader.known)
-    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates)
+    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates, loader.earlier)
 
 
 # --------------------------------------------------------------------------- small helpers

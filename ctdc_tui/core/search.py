@@ -1921,6 +1921,7 @@ class _Plan:
     gone: set[str]  # files whose side file goes
     categories: set[str]  # the categories (as indexed) of the files read or gone
     replaced: dict[str, Resource] = field(default_factory=dict)  # added, and held by the index
+    held: dict[str, str] = field(default_factory=dict)  # id -> digest, as the index holds it
 
 
 def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Plan | None:
@@ -1957,39 +1958,59 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
         plan.states[c.file] = (resources, keys, digests)
     plan.delete = (set(before) - kept) | set(plan.keys)
     plan.replaced = {res.id: res for res in plan.add if res.id in plan.indexed}
+    plan.held = {rid: digest for rid, (digest, _key) in before.items()}
     return plan
 
 
-def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
-    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``."""
+def _delete_old(
+    writer: Any, plan: _Plan, vocabulary: Counter[str], detail: CatalogueLoad | None = None
+) -> None:
+    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``.
+
+    A deleted resource's words need the version the index holds. For a file the load read
+    record by record, the parse cache's earlier version of each resource stands in when its
+    digest is the one the index holds (most of a file changed wholesale): no stored document
+    to read and decode. The others are read from the index."""
     analyzer = _stem_analyzer()
     wanted = set(plan.delete)
-    found: dict[str, tuple[int, str]] = {}  # id -> document number, stored resource
+    known: dict[str, Resource] = {}
+    if detail is not None:
+        for name in detail.earlier:
+            for rid, res in detail.earlier_resources(name).items():
+                if rid in wanted and plan.held.get(rid) == _digest(res):
+                    known[rid] = res
+    found: dict[str, tuple[int, str | Resource]] = {}  # id -> document number, resource or stored data
     searcher = writer.searcher()
     try:
         reader = searcher.reader()
         if len(wanted) >= DELETE_SCAN_MIN:
-            # The documents of the categories whose files were read: one posting list each,
-            # and the stored fields that the words need anyway.
+            # The documents of the categories whose files were read: one posting list each, and
+            # their ids from the id column.
+            ids = reader.column_reader("id")
             for cid in sorted(plan.categories):
                 for docnum in searcher.docs_for_query(query.Term("category", cid)):
-                    stored = reader.stored_fields(docnum)
-                    if stored["id"] in wanted:
-                        found[stored["id"]] = (docnum, stored["data"])
+                    rid = ids[docnum]
+                    if rid in wanted:
+                        version = known.get(rid)
+                        found[rid] = (
+                            docnum,
+                            version if version is not None else reader.stored_fields(docnum)["data"],
+                        )
         for rid in sorted(wanted - set(found)):
             docnum = searcher.document_number(id=rid)
             if docnum is None:
                 if rid in plan.indexed:
                     raise _Stale(f"resource {rid} is missing from the index", True)
                 continue
-            found[rid] = (docnum, searcher.stored_fields(docnum)["data"])
+            version = known.get(rid)
+            found[rid] = (docnum, version if version is not None else searcher.stored_fields(docnum)["data"])
     finally:
         searcher.close()
     gone: Counter[str] = Counter()
     came: Counter[str] = Counter()
     memo: dict[str, set[str]] = {}
     for rid, (docnum, data) in found.items():
-        old = resource_from_json_text(data)
+        old = data if isinstance(data, Resource) else resource_from_json_text(data)
         new = plan.replaced.get(rid)
         if new is None:
             gone.update(_resource_words(old, analyzer))
@@ -2632,7 +2653,7 @@ class SearchIndex:
                 _probe(ix, manifest)
                 raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
                 vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-                _delete_old(writer, plan, vocabulary)
+                _delete_old(writer, plan, vocabulary, detail)
 
                 def report(n: int) -> None:
                     if progress:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ctdc_tui.core import catalog as catalog_mod
 from ctdc_tui.core import locations
 from ctdc_tui.core import search as search_mod
 from ctdc_tui.core.catalog import load_catalog
@@ -413,9 +414,9 @@ def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
             seen.append("helper")
             super().__init__(*args, **kwargs)
 
-    def spy_delete(writer: Any, plan: Any, vocabulary: Any) -> None:
+    def spy_delete(writer: Any, plan: Any, vocabulary: Any, detail: Any = None) -> None:
         seen.append("scan" if len(plan.delete) >= search_mod.DELETE_SCAN_MIN else "lookup")
-        delete(writer, plan, vocabulary)
+        delete(writer, plan, vocabulary, detail)
 
     monkeypatch.setattr(search_mod, "_Helper", Spy)
     monkeypatch.setattr(search_mod, "_delete_old", spy_delete)
@@ -436,6 +437,69 @@ def test_every_resource_of_a_file_in_two_processes(
     count = _retitle(_files(folder)[0], "Quibblewort")
     assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
     assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)
+
+
+def _stored_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy: the ids of the resources whose stored documents an update's deletions decode."""
+    seen: list[str] = []
+    inside: list[bool] = []
+    decode, delete = search_mod.resource_from_json_text, search_mod._delete_old
+
+    def spy(data: str) -> Any:
+        res = decode(data)
+        if inside:
+            seen.append(res.id)
+        return res
+
+    def deleting(*args: Any) -> None:
+        inside.append(True)
+        try:
+            delete(*args)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(search_mod, "resource_from_json_text", spy)
+    monkeypatch.setattr(search_mod, "_delete_old", deleting)
+    return seen
+
+
+def test_a_file_changed_wholesale_takes_the_old_words_from_the_parse_cache(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    """Every resource of a file changed: the parse cache's earlier version of each (the one the
+    index holds) gives its old words, so no stored document is read back, and the vocabulary
+    comes out as a fresh build's."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)  # files this small are not cached
+    load_catalog(folder)  # the parse cache learns the version the index holds
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    decoded = _stored_reads(monkeypatch)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert "scan" in many
+    assert decoded == []
+
+
+def test_an_earlier_version_the_index_does_not_hold_is_not_trusted(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    """The catalogue was loaded (and its parse cache written) after an edit that the index never
+    saw; the next update finds the cache's earlier versions differ from what the index holds and
+    reads those resources from the index instead: the vocabulary still equals a fresh build's."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)
+    path = _files(folder)[0]
+    head, records = _records(path)
+
+    def titled(record: str, title: str) -> str:
+        return re.sub(r'title: ".*"', f'title: "{title}"', record, count=1)
+
+    # A version whose titles lack the words of the titles the index holds: trusting it would
+    # leave those words counted after the next update takes them out.
+    _write(path, head, [titled(r, "Zyxwv") for r in records[:4]] + records[4:])
+    load_catalog(folder)  # no index update: only the parse cache learns of this version
+    _write(path, head, [titled(r, f"Quibblewort {i}") for i, r in enumerate(records)])
+    decoded = _stored_reads(monkeypatch)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (len(records), 0)
+    assert "scan" in many
+    assert sorted(decoded) == sorted(re.search(r"id: (\S+)", r).group(1) for r in records[:4])  # type: ignore[union-attr]
 
 
 def test_adds_and_deletes_together_in_two_processes(
