@@ -1747,26 +1747,7 @@ class _Loader:
                 self.duplicate(rid, first, (file, line))
                 continue
             seen[rid] = (file, line)
-            (_, _, title, url, authors, orgs, publisher, year, kind, tags, description, full, alts, note) = (
-                row
-            )
-            resources[rid] = Resource(
-                rid,
-                title,
-                url,
-                cid,
-                self.order,
-                authors,
-                orgs,
-                publisher,
-                year,
-                kind,
-                tags,
-                description,
-                full,
-                alts,
-                note,
-            )
+            resources[rid] = _resource_of_row(row, cid, self.order)
             self.order += 1
             ids.append(rid)
         return ids
@@ -2019,6 +2000,14 @@ class FileOutline:
     problems: tuple[Problem, ...]
 
 
+def _resource_of_row(row: _Row, cid: str, order: int) -> Resource:
+    """The resource of a good record of category ``cid``, at place ``order`` in the catalogue."""
+    (rid, _, title, url, authors, orgs, publisher, year, kind, tags, description, full, alts, note) = row
+    return Resource(
+        rid, title, url, cid, order, authors, orgs, publisher, year, kind, tags, description, full, alts, note
+    )
+
+
 @dataclass(slots=True)
 class CatalogueLoad:
     """A load that may have left some files unread (see ``load_catalog_detail``)."""
@@ -2036,42 +2025,7 @@ class CatalogueLoad:
         """The resources of file ``name`` as the parse cache knew them before this load read the
         file again (``order`` 0), by id; {} when the load did not reuse an earlier version."""
         cid, rows = self.earlier.get(name, ("", []))
-        out: dict[str, Resource] = {}
-        for row in rows:
-            (
-                rid,
-                _,
-                title,
-                url,
-                authors,
-                orgs,
-                publisher,
-                year,
-                kind,
-                tags,
-                description,
-                full,
-                alts,
-                note,
-            ) = row
-            out[rid] = Resource(
-                rid,
-                title,
-                url,
-                cid,
-                0,
-                authors,
-                orgs,
-                publisher,
-                year,
-                kind,
-                tags,
-                description,
-                full,
-                alts,
-                note,
-            )
-        return out
+        return {row[0]: _resource_of_row(row, cid, 0) for row in rows}
 
 
 class _NeedsEveryFile(Exception):
