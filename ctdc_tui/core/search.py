@@ -856,6 +856,8 @@ class _Source:
         self._hashes: dict[str, str] | None = None
         self._trusted: dict[str, str] = {}  # hashes of files whose size and time are as recorded
         self._loaded: CatalogueLoad | None = None
+        # index manifests read during this open: file -> (its identity then, its content)
+        self.manifests: dict[Path, tuple[tuple[int, int, int, int], Any]] = {}
 
     def trust(self, manifest: Mapping[str, Any]) -> None:
         """Take a manifest's hash of each file whose size and time it recorded unchanged.
@@ -921,12 +923,25 @@ class _Stale(Exception):
         self.damaged = damaged
 
 
-def _read_manifest(place: Path) -> dict[str, Any]:
+def _read_manifest(place: Path, source: _Source | None = None) -> dict[str, Any]:
+    """The index's manifest, checked. With ``source`` (one open of the index), a manifest file
+    that has not changed since that open read it is not read again (4.7 MB at 100,000
+    resources: about 15 ms; an update looks at it three times)."""
     path = place / MANIFEST
     if (place / UPDATING).exists():
         raise _Stale(UNFINISHED)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        if source is None:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            st = path.stat()
+            key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            seen = source.manifests.get(path)
+            if seen is not None and seen[0] == key:
+                raw = seen[1]
+            else:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                source.manifests[path] = (key, raw)
     except FileNotFoundError:
         raise _Stale("no index yet") from None
     except (OSError, ValueError) as exc:
@@ -2610,7 +2625,7 @@ class SearchIndex:
         ``UPDATING`` file marks the index as unusable, so an update cut short anywhere
         leads to a full build.
         """
-        manifest = _read_manifest(place)
+        manifest = _read_manifest(place, source)
         old_hashes = manifest.get("file_hashes")
         if not isinstance(old_hashes, dict) or not (place / FILE_STATES).is_dir():
             return None
@@ -2710,7 +2725,7 @@ class SearchIndex:
 
     @classmethod
     def _open_existing(cls, place: Path, source: _Source, notices: list[str]) -> SearchIndex:
-        manifest = _read_manifest(place)
+        manifest = _read_manifest(place, source)
         _check_fresh(place, manifest, source)
         try:
             ix = _open_dir(place)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import re
 import shutil
 from pathlib import Path
@@ -204,6 +205,32 @@ def test_many_insertions_at_one_place_run_out_of_keys(folder: Path, monkeypatch:
         if counts[-1] > 1:
             break
     assert counts[0] == 1 and counts[-1] > len(records) // 2, counts  # the category got fresh keys
+
+
+def test_an_update_reads_the_manifest_once(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening, checking freshness under the lock and updating all look at the manifest; one
+    read serves them, and a manifest rewritten since is read again."""
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def spy(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name == search_mod.MANIFEST:
+            reads.append(str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", spy)
+    _retitle(_files(folder)[0], "Quibblewort", every=7)
+    with SearchIndex.open(folder, folder.parent / "idx") as index:
+        assert _reindexed(index.notices)[0] > 0, index.notices
+    place = _index_folder(folder)
+    assert reads == [str(place / search_mod.MANIFEST)]
+    source = search_mod._Source(folder)
+    first = search_mod._read_manifest(place, source)
+    reads.clear()
+    assert search_mod._read_manifest(place, source) is first and reads == []
+    search_mod.atomic_write_text(place / search_mod.MANIFEST, json.dumps({**first, "build_seconds": 12345}))
+    again = search_mod._read_manifest(place, source)
+    assert again["build_seconds"] == 12345 and len(reads) == 1
 
 
 def test_several_updates_in_a_row(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
