@@ -38,7 +38,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -798,6 +798,7 @@ class _ParseCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._dir: Path | None = None
+        self.deferred: list[Callable[[], None]] | None = None  # writes kept for later, when a list
 
     def dir(self) -> Path:
         if self._dir is None:
@@ -876,6 +877,19 @@ class _ParseCache:
         pieces: _Pieces | None = None,
     ) -> None:
         """Keep the records read from ``data`` (the file's bytes) for the file version ``key``."""
+        if self.deferred is not None:
+            self.deferred.append(lambda: self._put(name, key, data, result, pieces))
+            return
+        self._put(name, key, data, result, pieces)
+
+    def _put(
+        self,
+        name: str,
+        key: list[int],
+        data: bytes | None,
+        result: _FileResult,
+        pieces: _Pieces | None = None,
+    ) -> None:
         content = None
         if _recent(key):  # the file may change again within the same tick: keep what it held
             if data is None:
@@ -2020,6 +2034,13 @@ class CatalogueLoad:
     # file -> (category id, good records) of the version the parse cache held before this load
     # read the file record by record (only for such files)
     earlier: dict[str, tuple[str, list[_Row]]] = field(default_factory=dict)
+    # parse-cache writes put off by ``defer_cache_writes`` (see ``write_cache``)
+    pending: list[Callable[[], None]] = field(default_factory=list)
+
+    def write_cache(self) -> None:
+        """Make the parse-cache writes this load put off (each at most once)."""
+        while self.pending:
+            self.pending.pop(0)()
 
     def earlier_resources(self, name: str) -> dict[str, Resource]:
         """The resources of file ``name`` as the parse cache knew them before this load read the
@@ -2033,7 +2054,7 @@ class _NeedsEveryFile(Exception):
 
 
 def load_catalog_detail(
-    folder: Path | str, known: Mapping[str, FileOutline] | None = None
+    folder: Path | str, known: Mapping[str, FileOutline] | None = None, *, defer_cache_writes: bool = False
 ) -> CatalogueLoad | None:
     """``load_catalog``, with an outline of each category file, reading only what it must.
 
@@ -2042,15 +2063,24 @@ def load_catalog_detail(
     load gives them, and only the resources of the files read are in ``catalog.resources``.
     Returns None when that cannot be exact (a file not read shares a resource id with
     another file): load again without ``known``.
+
+    With ``defer_cache_writes``, the parse-cache entries of the files read are written only
+    when the caller calls ``write_cache`` on the result (an index update does it while its
+    second process indexes: the write of a large file's entry is no longer on its way).
     """
     loader = _Loader(Path(folder))
     loader.known = known or {}
+    pending: list[Callable[[], None]] = []
+    if defer_cache_writes:
+        loader.cache.deferred = pending
     try:
         catalog, problems = loader.load()
     except _NeedsEveryFile:
+        for write in pending:  # what was read is worth keeping
+            write()
         return None
     read = frozenset(name for name in loader.outlines if name not in loader.known)
-    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates, loader.earlier)
+    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates, loader.earlier, pending)
 
 
 # --------------------------------------------------------------------------- small helpers

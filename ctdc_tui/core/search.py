@@ -896,7 +896,7 @@ class _Source:
         if self._loaded is not None:
             return self._loaded
         try:
-            detail = load_catalog_detail(self.folder, known) if known else None
+            detail = load_catalog_detail(self.folder, known, defer_cache_writes=True) if known else None
             if detail is None:
                 detail = load_catalog_detail(self.folder)
                 assert detail is not None  # nothing known: always exact
@@ -2637,6 +2637,25 @@ class SearchIndex:
         started = time.perf_counter()
         old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
         detail = source.load_detail(_standins(manifest, old, source.folder, changed))
+        try:
+            return cls._update_with(place, source, progress, notices, manifest, old, changed, started, detail)
+        finally:
+            detail.write_cache()  # if the update did not get to it
+
+    @classmethod
+    def _update_with(
+        cls,
+        place: Path,
+        source: _Source,
+        progress: Progress | None,
+        notices: list[str],
+        manifest: dict[str, Any],
+        old: CatalogueInfo,
+        changed: set[str],
+        started: float,
+        detail: CatalogueLoad,
+    ) -> SearchIndex | None:
+        """``_update_in_place`` once the changed files are read."""
         catalog, problems = detail.catalog, detail.problems
         plan = _plan_update(place, old, detail)
         if plan is None:
@@ -2664,6 +2683,7 @@ class SearchIndex:
                     helper = _Helper(
                         ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
                     )
+                detail.write_cache()  # while the helper indexes
                 # Checked while the helper works: a failed check cancels it all (a full build).
                 _probe(ix, manifest)
                 raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))

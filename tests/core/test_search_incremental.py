@@ -529,6 +529,56 @@ def test_an_earlier_version_the_index_does_not_hold_is_not_trusted(
     assert sorted(decoded) == sorted(re.search(r"id: (\S+)", r).group(1) for r in records[:4])  # type: ignore[union-attr]
 
 
+def _events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy: the parse-cache writes, the update helper's start and the commit, in order."""
+    seen: list[str] = []
+    put, helper = catalog_mod._ParseCache._put, search_mod._Helper
+
+    def spy_put(self: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(f"cache {name}")
+        put(self, name, *args, **kwargs)
+
+    class Spy(helper):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.append("helper")
+            super().__init__(*args, **kwargs)
+
+    commit = search_mod._Writer.commit_segments
+
+    def spy_commit(self: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append("commit")
+        commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(catalog_mod._ParseCache, "_put", spy_put)
+    monkeypatch.setattr(search_mod, "_Helper", Spy)
+    monkeypatch.setattr(search_mod._Writer, "commit_segments", spy_commit)
+    return seen
+
+
+@pytest.mark.parametrize("given_up", [False, True])
+def test_the_changed_file_is_cached_while_the_helper_indexes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str], given_up: bool
+) -> None:
+    """An update writes the changed file's parse-cache entry once its helper is indexing, not
+    before; an update that gives up (here: too much changed) still writes it."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)
+    load_catalog(folder)
+    path = _files(folder)[0]
+    _retitle(path, "Quibblewort")
+    if given_up:
+        monkeypatch.setattr(search_mod, "INCREMENTAL_MAX_SHARE", 0.0)
+    events = _events(monkeypatch)
+    with SearchIndex.open(folder, folder.parent / "idx"):
+        pass
+    name = f"cache {path.name}"
+    if given_up:
+        assert events[0] == name, events  # then the full build's load, from the cache
+    else:
+        assert events[:3] == ["helper", name, "commit"], events
+    raw = catalog_mod._ParseCache(folder).entry(path.name)
+    assert raw["key"] == catalog_mod._stat_key(path)  # the entry is of the file as it is now
+
+
 def test_adds_and_deletes_together_in_two_processes(
     folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
 ) -> None:
