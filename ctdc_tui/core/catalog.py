@@ -877,19 +877,14 @@ class _ParseCache:
         pieces: _Pieces | None = None,
     ) -> None:
         """Keep the records read from ``data`` (the file's bytes) for the file version ``key``."""
+        entry = (name, key, data, result, pieces)
         if self.deferred is not None:
-            self.deferred.append(lambda: self._put(name, key, data, result, pieces))
+            self.deferred.append(lambda: self._put(entry))
             return
-        self._put(name, key, data, result, pieces)
+        self._put(entry)
 
-    def _put(
-        self,
-        name: str,
-        key: list[int],
-        data: bytes | None,
-        result: _FileResult,
-        pieces: _Pieces | None = None,
-    ) -> None:
+    def _put(self, entry: tuple[str, list[int], bytes | None, _FileResult, _Pieces | None]) -> None:
+        name, key, data, result, pieces = entry
         content = None
         if _recent(key):  # the file may change again within the same tick: keep what it held
             if data is None:

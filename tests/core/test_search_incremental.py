@@ -534,9 +534,9 @@ def _events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     put, helper = catalog_mod._ParseCache._put, search_mod._Helper
 
-    def spy_put(self: Any, name: str, *args: Any, **kwargs: Any) -> None:
-        seen.append(f"cache {name}")
-        put(self, name, *args, **kwargs)
+    def spy_put(self: Any, entry: tuple[Any, ...]) -> None:
+        seen.append(f"cache {entry[0]}")
+        put(self, entry)
 
     class Spy(helper):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
