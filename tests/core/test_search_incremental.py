@@ -433,6 +433,7 @@ def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     resources added as a segment of its own, and the deleted ones are found by category."""
     monkeypatch.setattr(search_mod, "PARALLEL_UPDATE_MIN", 2)
     monkeypatch.setattr(search_mod, "DELETE_SCAN_MIN", 1)
+    monkeypatch.setattr(search_mod, "UPDATE_CHECK_COST", 0)  # so that both processes get some
     seen: list[str] = []
     helper, delete = search_mod._Helper, search_mod._delete_old
 
