@@ -34,7 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate, filterfalse, pairwise
+from itertools import accumulate, filterfalse
+from operator import sub as _minus
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -1297,17 +1298,18 @@ def _write_postings(
             term_max = max(term_max, high_length)
             term_top = max(term_top, top)
             # ``_mini_ids``, ``_mini_weights``, ``_mini_values``.
+            count = end - first
             mini_ids = tuple(ids)
-            if len(mini_ids) > 1:
-                mini_ids = (mini_ids[0], *[b - a for a, b in pairwise(mini_ids)])
+            if count > 1:
+                mini_ids = (mini_ids[0], *map(_minus, mini_ids[1:], mini_ids))
             w0 = stored[0]
-            if all(w == 1.0 for w in stored):
+            if stored.count(1.0) == count:
                 mini_weights: Any = None
-            elif all(w == w0 for w in stored):
+            elif stored.count(w0) == count:
                 mini_weights = w0
             else:
                 mini_weights = tuple(stored)
-            kept = [v for v in values[first:end] if v]
+            kept = list(filter(None, values[first:end]))
             if fixed is None or fixed < 0:
                 mini_values: Any = tuple(kept)
             elif fixed == 0:
