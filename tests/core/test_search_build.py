@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 import whoosh.index
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
@@ -375,3 +378,12 @@ def test_the_cycle_collector_is_off_while_indexing_and_restored_after(
         if was:
             gc.enable()
     assert len(seen) >= 2 and not any(seen), seen
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1_.. \n-é\u0301Ж東")), max_size=40) | st.text(max_size=40))
+def test_the_word_pattern_finds_what_the_schema_8_pattern_found(text: str) -> None:
+    """The word pattern left out the optional dot of ``\\w+(\\.?\\w+)*`` (the one the index was
+    built with): the same words in any text."""
+    expected = re.findall(r"\w+(?:\.?\w+)*", text)
+    assert search_mod._WORD_PATTERN.findall(text) == expected
