@@ -33,6 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
+from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.core.text import one_line
 
 ALL = "@all"
@@ -44,14 +45,36 @@ _PLAIN = Style()
 _ELLIPSIS = "…"
 
 
-@dataclass(frozen=True)
-class Entry:
+# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
+@dataclass(frozen=True, init=False, repr=False, eq=False)
+class Entry(FrozenRecord):
     """One sidebar line: a view key (``ALL``, ``BOOKMARKS`` or a category id), its name and count."""
 
     key: str
     name: str
     count: int | None
     shortcut: str = ""
+
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        count: int | None,
+        shortcut: str = "",
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "key", key)
+        set_(self, "name", name)
+        set_(self, "count", count)
+        set_(self, "shortcut", shortcut)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.key,
+            self.name,
+            self.count,
+            self.shortcut,
+        )
 
 
 def _truncate(text: str, width: int, *, ellipsis: bool = False, pad: bool = False) -> str:
