@@ -47,7 +47,7 @@ from ctdc_tui.tui.actions import ActionsMixin
 from ctdc_tui.tui.compositor import MainScreen
 from ctdc_tui.tui.key_order import KeysInOrder
 from ctdc_tui.tui.views import ViewsMixin
-from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
+from ctdc_tui.tui.widgets.detail import DetailPane
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
 from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
@@ -359,6 +359,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
 
     def _binding_ids(self) -> set[str]:
         from ctdc_tui.tui.keymap import _on_demand_screens, binding_ids
+        from ctdc_tui.tui.widgets.detail_lists import RelatedList
 
         return binding_ids(
             [type(self), Sidebar, ResourceList, DetailPane, RelatedList, SearchBox, *_on_demand_screens()]
