@@ -29,6 +29,7 @@ from textual.visual import RenderOptions, RichVisual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ctdc_tui.tui.tcss import compact
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 if TYPE_CHECKING:
@@ -248,7 +249,7 @@ def _choice_prompt(choice: LinkChoice) -> Text:
 class DetailPane(VerticalScroll):
     """Scrollable detail of the current resource, with followable related resources."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     DetailPane > #link-choices-title {
         height: auto;
         margin-top: 1;
@@ -260,7 +261,7 @@ class DetailPane(VerticalScroll):
         padding: 0;
         background: transparent;
     }
-    """
+    """)
 
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False, id="detail.down"),

@@ -55,6 +55,7 @@ from textual.style import Style as VisualStyle
 
 from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.core.text import one_line
+from ctdc_tui.tui.tcss import compact
 
 __all__ = ["ResourceList", "Row", "RowSource", "RowsFromSequence"]
 
@@ -337,7 +338,7 @@ class ResourceList(ScrollView, can_focus=True):
         "resource-list--empty",
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     ResourceList {
         height: 1fr;
         overflow-x: hidden;
@@ -359,7 +360,7 @@ class ResourceList(ScrollView, can_focus=True):
         & > .resource-list--year { color: $text-muted; }
         & > .resource-list--empty { color: $text-disabled; text-style: italic; }
     }
-    """
+    """)
 
     marks_width: ClassVar[int] = 2
     """Cells reserved for ``Row.marks`` (longer marks are cut)."""

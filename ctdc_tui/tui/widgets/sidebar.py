@@ -35,6 +35,7 @@ from textual.style import Style as VisualStyle
 
 from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.core.text import one_line
+from ctdc_tui.tui.tcss import compact
 
 ALL = "@all"
 BOOKMARKS = "@bookmarks"
@@ -172,14 +173,14 @@ class Sidebar(ScrollView, can_focus=True):
         Binding("G", "last", "Last", show=False, id="sidebar.last"),
     ]
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     Sidebar {
         color: $foreground;
         overflow-x: hidden;
         background: $surface;
         &:focus { background-tint: $foreground 5%; }
     }
-    """
+    """)
 
     # The cursor and hover lines in the colours Textual's OptionList gives them (from the theme's
     # block-cursor variables), worked out here rather than by component classes: the stylesheet
