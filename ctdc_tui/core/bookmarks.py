@@ -121,8 +121,8 @@ def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class Bookmark(FrozenRecord):
     """One saved resource, with what it looked like when it was saved."""
 

@@ -44,8 +44,8 @@ ROWS = 60
 ALL_VIEW = ""  # the key of "every resource" (browse with no category)
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class ScreenCategory(FrozenRecord):
     """A category as the first screen shows it: no resource ids, only their count."""
 

@@ -4,9 +4,10 @@
 frozen ``__setattr__``) by writing their source and compiling it when the class is
 made: 0.5-1.5 ms per class at every start (docs/performance.md, "App: sixth pass").
 The classes on the path to the first frame turn those off in the decorator
-(``init=False, repr=False, eq=False``), write their ``__init__`` and a ``_values``
-(the fields in order) by hand, and take ``__repr__``, ``__eq__`` and ``__hash__``
-from ``Record``/``FrozenRecord``, which do what the decorator's would;
+(``init=False, repr=False, eq=False``, and no ``frozen=True``), write their ``__init__``
+and a ``_values`` (the fields in order) by hand, and take ``__repr__``, ``__eq__``,
+``__hash__`` and the refusal to change from ``Record``/``FrozenRecord``, which do what
+the decorator's would;
 ``tests/core/test_records.py`` checks each class against the decorator's own.
 They stay dataclasses: ``fields``, ``replace`` and ``asdict`` work on them.
 """
@@ -43,9 +44,27 @@ class Record:
 
 
 class FrozenRecord(Record):
-    """A frozen dataclass's methods: ``Record``'s, and a hash of the fields."""
+    """A frozen dataclass's methods: ``Record``'s, a hash of the fields, and no assignment.
+
+    The classes are decorated without ``frozen=True`` (the decorator would compile two more
+    methods): this class refuses assignment as the decorator's would, and pickles and copies
+    through ``__getstate__``/``__setstate__`` as the decorator does for a frozen class.
+    """
 
     __slots__ = ()
 
     def __hash__(self) -> int:
         return hash(self._values())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> list[object]:
+        return list(self._values())
+
+    def __setstate__(self, state: list[object]) -> None:
+        for field, value in zip(dataclasses.fields(self), state, strict=True):  # type: ignore[arg-type]
+            object.__setattr__(self, field.name, value)

@@ -20,8 +20,8 @@ CATALOG_FILE = "catalog.yaml"
 CATEGORY_SUFFIXES = (".yaml", ".yml")
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class Resource(FrozenRecord):
     """One toolkit resource. ``id`` is stable: bookmarks refer to it."""
 

@@ -31,8 +31,8 @@ SORTS = ("relevance", "catalogue", "title", "year")
 MAX_STATE_BYTES = 1_000_000
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class AppState(FrozenRecord):
     theme: str | None = None
     category: str | None = None

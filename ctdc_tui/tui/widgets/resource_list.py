@@ -146,8 +146,8 @@ class _Columns(NamedTuple):
         return cls(marks, title, credit, year)
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
 class _Pass(FrozenRecord):
     """What one drawing pass over the list's lines shares."""
 

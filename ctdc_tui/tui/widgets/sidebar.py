@@ -46,8 +46,8 @@ _PLAIN = Style()
 _ELLIPSIS = "…"
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(init=False, repr=False, eq=False)
 class Entry(FrozenRecord):
     """One sidebar line: a view key (``ALL``, ``BOOKMARKS`` or a category id), its name and count."""
 

@@ -24,8 +24,8 @@ SORT_LABELS = {
 }
 
 
-# Its __init__ is written out, not made by the decorator; __repr__, __eq__, __hash__: core/records.py.
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(init=False, repr=False, eq=False)
 class StatusInfo(FrozenRecord):
     view_name: str
     count: int
