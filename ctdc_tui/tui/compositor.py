@@ -22,12 +22,16 @@ and its scrollbar cover the box, and a piece is taken from the front-most widget
 A full update (the first frame, a resize, a screenshot) takes the same path with
 the whole screen as the box: the first test passes for everything, the others
 still hold.
+
+``MainScreen`` also skips the restyle of every widget that Textual does when the
+app's first screen first resumes (see ``MainScreen._on_screen_resume``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from textual import events
 from textual._compositor import Compositor
 from textual.geometry import Region
 from textual.screen import Screen
@@ -107,3 +111,14 @@ class MainScreen(Screen[None]):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._compositor = PartialCompositor()
+        self._resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # (Runs before Screen's own handler, which reads the flag.) When the app starts, Textual
+        # resumes its first screen by styling every widget again, moments after each was styled
+        # as it mounted; every change since (a class, the focus) restyled what it touched. That
+        # second pass was about 2% of start-up's work (docs/performance.md, "App: sixth pass").
+        # Later resumes (a dialog closing) restyle as Textual decides.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
