@@ -38,7 +38,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -798,6 +798,7 @@ class _ParseCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._dir: Path | None = None
+        self.deferred: list[Callable[[], None]] | None = None  # writes kept for later, when a list
 
     def dir(self) -> Path:
         if self._dir is None:
@@ -876,6 +877,14 @@ class _ParseCache:
         pieces: _Pieces | None = None,
     ) -> None:
         """Keep the records read from ``data`` (the file's bytes) for the file version ``key``."""
+        entry = (name, key, data, result, pieces)
+        if self.deferred is not None:
+            self.deferred.append(lambda: self._put(entry))
+            return
+        self._put(entry)
+
+    def _put(self, entry: tuple[str, list[int], bytes | None, _FileResult, _Pieces | None]) -> None:
+        name, key, data, result, pieces = entry
         content = None
         if _recent(key):  # the file may change again within the same tick: keep what it held
             if data is None:
@@ -929,6 +938,7 @@ class _Loader:
         self.known: Mapping[str, FileOutline] = {}  # files not read: their outline stands in
         self.outlines: dict[str, FileOutline] = {}
         self.duplicates = False  # a resource id or a category id was used twice
+        self.earlier: dict[str, tuple[str, list[_Row]]] = {}  # see ``CatalogueLoad.earlier``
 
     # ---- reporting
 
@@ -1361,6 +1371,7 @@ class _Loader:
             rows.append((row[0], row[1] - starts[i] + line, *row[2:]))
         result = _FileResult(earlier.cid, earlier.name, earlier.summary, rows, [])
         self.cache.put(name, key, self.last_data, result, pieces)
+        self.earlier[name] = (earlier.cid, earlier.rows)
         return result
 
     def _read_records(
@@ -1745,26 +1756,7 @@ class _Loader:
                 self.duplicate(rid, first, (file, line))
                 continue
             seen[rid] = (file, line)
-            (_, _, title, url, authors, orgs, publisher, year, kind, tags, description, full, alts, note) = (
-                row
-            )
-            resources[rid] = Resource(
-                rid,
-                title,
-                url,
-                cid,
-                self.order,
-                authors,
-                orgs,
-                publisher,
-                year,
-                kind,
-                tags,
-                description,
-                full,
-                alts,
-                note,
-            )
+            resources[rid] = _resource_of_row(row, cid, self.order)
             self.order += 1
             ids.append(rid)
         return ids
@@ -2017,6 +2009,14 @@ class FileOutline:
     problems: tuple[Problem, ...]
 
 
+def _resource_of_row(row: _Row, cid: str, order: int) -> Resource:
+    """The resource of a good record of category ``cid``, at place ``order`` in the catalogue."""
+    (rid, _, title, url, authors, orgs, publisher, year, kind, tags, description, full, alts, note) = row
+    return Resource(
+        rid, title, url, cid, order, authors, orgs, publisher, year, kind, tags, description, full, alts, note
+    )
+
+
 @dataclass(slots=True)
 class CatalogueLoad:
     """A load that may have left some files unread (see ``load_catalog_detail``)."""
@@ -2026,6 +2026,22 @@ class CatalogueLoad:
     outlines: dict[str, FileOutline]  # every category file looked at, by file name
     read: frozenset[str]  # the files whose records were read
     duplicates: bool  # a resource id or a category id was used twice
+    # file -> (category id, good records) of the version the parse cache held before this load
+    # read the file record by record (only for such files)
+    earlier: dict[str, tuple[str, list[_Row]]] = field(default_factory=dict)
+    # parse-cache writes put off by ``defer_cache_writes`` (see ``write_cache``)
+    pending: list[Callable[[], None]] = field(default_factory=list)
+
+    def write_cache(self) -> None:
+        """Make the parse-cache writes this load put off (each at most once)."""
+        while self.pending:
+            self.pending.pop(0)()
+
+    def earlier_resources(self, name: str) -> dict[str, Resource]:
+        """The resources of file ``name`` as the parse cache knew them before this load read the
+        file again (``order`` 0), by id; {} when the load did not reuse an earlier version."""
+        cid, rows = self.earlier.get(name, ("", []))
+        return {row[0]: _resource_of_row(row, cid, 0) for row in rows}
 
 
 class _NeedsEveryFile(Exception):
@@ -2033,7 +2049,7 @@ class _NeedsEveryFile(Exception):
 
 
 def load_catalog_detail(
-    folder: Path | str, known: Mapping[str, FileOutline] | None = None
+    folder: Path | str, known: Mapping[str, FileOutline] | None = None, *, defer_cache_writes: bool = False
 ) -> CatalogueLoad | None:
     """``load_catalog``, with an outline of each category file, reading only what it must.
 
@@ -2042,15 +2058,24 @@ def load_catalog_detail(
     load gives them, and only the resources of the files read are in ``catalog.resources``.
     Returns None when that cannot be exact (a file not read shares a resource id with
     another file): load again without ``known``.
+
+    With ``defer_cache_writes``, the parse-cache entries of the files read are written only
+    when the caller calls ``write_cache`` on the result (an index update does it while its
+    second process indexes: the write of a large file's entry is no longer on its way).
     """
     loader = _Loader(Path(folder))
     loader.known = known or {}
+    pending: list[Callable[[], None]] = []
+    if defer_cache_writes:
+        loader.cache.deferred = pending
     try:
         catalog, problems = loader.load()
     except _NeedsEveryFile:
+        for write in pending:  # what was read is worth keeping
+            write()
         return None
     read = frozenset(name for name in loader.outlines if name not in loader.known)
-    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates)
+    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates, loader.earlier, pending)
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import heapq
 import json
@@ -22,6 +23,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import threading
@@ -32,7 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import accumulate, pairwise
+from itertools import accumulate, filterfalse
+from operator import sub as _minus
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -62,6 +65,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.filedb.structfile import StructFile
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
@@ -169,26 +173,37 @@ PARALLEL_UPDATE_MIN = 1_000
 # An in-place update deleting at least this many resources finds them by reading their
 # categories' documents (whose stored fields it reads anyway) rather than by one id lookup each.
 DELETE_SCAN_MIN = 200
-# Deleting a resource in an update costs about this share of adding one (for splitting the work).
-DELETE_COST = 0.12
+# What an update's own process does besides adding its share, in resources added (for splitting
+# the work with its helper; measured at 100,000 resources, a 5,713-resource file changed
+# wholesale): deleting one resource, writing the parse-cache entry of one record of a file read,
+# and checking the index and reading its vocabulary once.
+DELETE_COST = 0.11
+CACHE_COST = 0.045
+UPDATE_CHECK_COST = 120
 
 
 # Words as Whoosh's default RegexTokenizer finds them (same pattern, without the capture group).
 _WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-# Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of thousands).
-_STEMS: dict[str, str] = {}
-_STEM_CACHE_LIMIT = 200_000
 # Encoded posting values (most words occur once or twice in a field), see ``_value_encoder``.
 _POSITION_CACHE_LIMIT = 100_000
+_STEM_CACHE_LIMIT = 200_000
 
 
-def _stem(word: str) -> str:
-    stem = _STEMS.get(word)
-    if stem is None:
-        if len(_STEMS) >= _STEM_CACHE_LIMIT:
-            _STEMS.clear()
-        stem = _STEMS[word] = porter_stem(word)
-    return stem
+class _StemCache(dict[str, str]):
+    """Porter stems of folded words, shared by every analyzer (a catalogue has a few tens of
+    thousands). ``_STEMS[word]`` works a missing one out, so a whole list of words is stemmed
+    by one ``map`` of ``__getitem__``."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _STEM_CACHE_LIMIT:
+            self.clear()
+        stem: str = porter_stem(word)
+        self[word] = stem
+        return stem
+
+
+_STEMS = _StemCache()
+_stem = _STEMS.__getitem__
 
 
 class _PositionValues:
@@ -258,21 +273,30 @@ def _encode_positions(positions: list[int]) -> bytes:
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("_first", "_positions", "terms", "text", "words")
+    __slots__ = ("_first", "_kept", "_positions", "_words", "terms", "text")
 
     def __init__(
         self,
         text: str,
         positions: dict[str, list[int]] | None,
-        words: set[str],
+        kept: list[str],
         terms: list[str] | None = None,
         first: int = 0,
     ) -> None:
         self.text = text
         self._positions = positions
-        self.words = words  # the folded words before stemming, stop words left out
+        self._kept = kept  # the folded words before stemming, stop words left out, in order
+        self._words: set[str] | None = None
         self.terms = terms or []  # the indexed terms in reading order (consecutive positions)
         self._first = first  # the position of the first term
+
+    @property
+    def words(self) -> set[str]:
+        """The folded words before stemming, stop words left out (worked out on first use: an
+        update does not count the words of a resource it replaces)."""
+        if self._words is None:
+            self._words = set(self._kept)
+        return self._words
 
     @property
     def positions(self) -> dict[str, list[int]]:
@@ -294,6 +318,14 @@ class _Analysed:
         if self._positions is not None:
             return {term: len(where) for term, where in self._positions.items()}
         return Counter(self.terms)
+
+
+def _STOPPED(word: str) -> bool:
+    """Whether the stop filter drops a folded word: a stop word, or nothing left once folded."""
+    return not word or word in STOP_WORDS
+
+
+_STOP_WORD = STOP_WORDS.__contains__
 
 
 class WordAnalyzer(Analyzer):  # type: ignore[misc]
@@ -368,7 +400,8 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
 
     def analyse(self, value: str) -> _Analysed:
         """Term -> positions (as ``Positions.word_values`` sees them) and the folded words."""
-        if value.isascii():
+        ascii_only = value.isascii()
+        if ascii_only:
             words = _WORD_PATTERN.findall(value.lower())
         else:
             words = [
@@ -377,15 +410,16 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
             ]
         first = 0
         if self.stop:
-            kept = [w for w in words if w and w not in STOP_WORDS]
-            if kept:
+            kept = list(filterfalse(_STOP_WORD, words))
+            if not ascii_only:  # folding can leave nothing of a word (combining marks only)
+                kept = [w for w in kept if w]
+            if len(kept) != len(words) and kept:
                 # The stop filter renumbers: the first kept word keeps its place, the rest follow it.
-                first = next(i for i, w in enumerate(words) if w and w not in STOP_WORDS)
+                first = next(i for i, w in enumerate(words) if not _STOPPED(w))
         else:
             kept = words
-        stems = _STEMS if self.stem else None
-        terms = kept if stems is None else [stems.get(word) or _stem(word) for word in kept]
-        return _Analysed(value, None, set(kept), terms, first)
+        terms = list(map(_stem, kept)) if self.stem else kept
+        return _Analysed(value, None, kept, terms, first)
 
     def __call__(
         self,
@@ -828,6 +862,8 @@ class _Source:
         self._hashes: dict[str, str] | None = None
         self._trusted: dict[str, str] = {}  # hashes of files whose size and time are as recorded
         self._loaded: CatalogueLoad | None = None
+        # index manifests read during this open: file -> (its identity then, its content)
+        self.manifests: dict[Path, tuple[tuple[int, int, int, int], Any]] = {}
 
     def trust(self, manifest: Mapping[str, Any]) -> None:
         """Take a manifest's hash of each file whose size and time it recorded unchanged.
@@ -866,7 +902,7 @@ class _Source:
         if self._loaded is not None:
             return self._loaded
         try:
-            detail = load_catalog_detail(self.folder, known) if known else None
+            detail = load_catalog_detail(self.folder, known, defer_cache_writes=True) if known else None
             if detail is None:
                 detail = load_catalog_detail(self.folder)
                 assert detail is not None  # nothing known: always exact
@@ -893,12 +929,25 @@ class _Stale(Exception):
         self.damaged = damaged
 
 
-def _read_manifest(place: Path) -> dict[str, Any]:
+def _read_manifest(place: Path, source: _Source | None = None) -> dict[str, Any]:
+    """The index's manifest, checked. With ``source`` (one open of the index), a manifest file
+    that has not changed since that open read it is not read again (4.7 MB at 100,000
+    resources: about 15 ms; an update looks at it three times)."""
     path = place / MANIFEST
     if (place / UPDATING).exists():
         raise _Stale(UNFINISHED)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        if source is None:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            st = path.stat()
+            key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            seen = source.manifests.get(path)
+            if seen is not None and seen[0] == key:
+                raw = seen[1]
+            else:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                source.manifests[path] = (key, raw)
     except FileNotFoundError:
         raise _Stale("no index yet") from None
     except (OSError, ValueError) as exc:
@@ -944,6 +993,25 @@ def _probe(ix: Any, manifest: Mapping[str, Any]) -> None:
             for name in ("order", "category"):  # the sort and facet columns (cheaper than a sorted search)
                 column = reader.column_reader(name)
                 _ = (column[0], column[last])
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while an index is built or updated.
+
+    Indexing makes millions of short-lived objects and no reference cycles to speak of, so the
+    collector finds nothing; but each of its full passes walks every object alive, the whole
+    catalogue included (about a tenth of an update's CPU at 100,000 resources). Processes forked
+    meanwhile inherit the setting. If another thread paused it first, that thread turns it back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextlib.contextmanager
@@ -1189,7 +1257,8 @@ def _write_postings(
     level = postwriter._compression
     fixed = fieldwriter._format.fixed_value_size()
     postfile = fieldwriter._postfile
-    add_term = fieldwriter._tindex.add
+    entries: list[tuple[bytes, bytes]] = []  # the term table's, written together at the end
+    add_term = entries.append
     prefix = _pack_ushort(fieldwriter._fieldid)
     to_byte = _length_to_byte
     length_of = lengths.__getitem__ if lengths is not None else None
@@ -1229,17 +1298,18 @@ def _write_postings(
             term_max = max(term_max, high_length)
             term_top = max(term_top, top)
             # ``_mini_ids``, ``_mini_weights``, ``_mini_values``.
+            count = end - first
             mini_ids = tuple(ids)
-            if len(mini_ids) > 1:
-                mini_ids = (mini_ids[0], *[b - a for a, b in pairwise(mini_ids)])
+            if count > 1:
+                mini_ids = (mini_ids[0], *map(_minus, mini_ids[1:], mini_ids))
             w0 = stored[0]
-            if all(w == 1.0 for w in stored):
+            if stored.count(1.0) == count:
                 mini_weights: Any = None
-            elif all(w == w0 for w in stored):
+            elif stored.count(w0) == count:
                 mini_weights = w0
             else:
                 mini_weights = tuple(stored)
-            kept = [v for v in values[first:end] if v]
+            kept = list(filter(None, values[first:end]))
             if fixed is None or fixed < 0:
                 mini_values: Any = tuple(kept)
             elif fixed == 0:
@@ -1257,19 +1327,21 @@ def _write_postings(
             out += data
         length = base + len(out) - start
         add_term(
-            prefix + tbytes,
-            _TERM_INFO(
-                False,
-                term_weight,
-                total,
-                0 if term_min is None else to_byte(term_min),
-                to_byte(term_max),
-                term_top,
-                docs[0],
-                docs[-1],
+            (
+                prefix + tbytes,
+                _TERM_INFO(
+                    False,
+                    term_weight,
+                    total,
+                    0 if term_min is None else to_byte(term_min),
+                    to_byte(term_max),
+                    term_top,
+                    docs[0],
+                    docs[-1],
+                )
+                + _pack_long(start)
+                + _pack_int(length),
             )
-            + _pack_long(start)
-            + _pack_int(length),
         )
         if len(out) >= _BUFFER_BYTES:
             postfile.write(bytes(out))
@@ -1277,6 +1349,41 @@ def _write_postings(
             out.clear()
     if out:
         postfile.write(bytes(out))
+    _add_terms(fieldwriter._tindex, entries)
+
+
+_TERM_LENGTHS = struct.Struct("!ii")  # a term table record's key and value lengths
+
+
+def _add_terms(table: Any, entries: Sequence[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` of each (key, value), in order, byte for byte, in one write: the
+    positions are counted here instead of asked of the file twice per term, and each key's MD5
+    hash is read from its digest's last four bytes (Whoosh's ``md5_hash`` takes them from the hex
+    digest)."""
+    if type(table) is not OrderedHashWriter or table.hashfn is not md5_hash:
+        for key, value in entries:  # pragma: no cover - another table or hash
+            table.add(key, value)
+        return
+    dbfile = table.dbfile
+    position = dbfile.tell()
+    last = table.lastkey
+    index = table.index.append
+    buckets = table.buckets
+    pack = _TERM_LENGTHS.pack
+    out = bytearray()
+    for key, value in entries:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index(position)
+        out += pack(len(key), len(value))
+        out += key
+        out += value
+        h = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
+        buckets[h & 255].append((h, position))
+        position += 8 + len(key) + len(value)
+        last = key
+    dbfile.write(bytes(out))
+    table.lastkey = last
 
 
 def _add_postings(
@@ -1321,8 +1428,12 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
     fields) goes to Whoosh's own. Field lengths are read once per field at commit (``_Lengths``).
     """
 
+    segments: list[Any]  # Whoosh's: the index's segments as this writer found them
+
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        if getattr(self.codec, "_compression", None) == 0:
+            _store_without_zlib(self.perdocwriter)
         whoosh_pool: Any = self.pool
         whoosh_pool.cleanup()
         self.pool: Any = _MemoryPool()
@@ -1341,6 +1452,10 @@ class _Writer(SegmentWriter):  # type: ignore[misc]
         """The first half of ``commit()``: merge (as ``mergetype`` decides) and write this writer's
         segment; returns the segments to commit. Nothing is visible until ``commit_segments``."""
         self._check_state()
+        # A segment whose documents are all deleted (a file's earlier version, replaced
+        # wholesale) holds nothing: it leaves the index now instead of waiting for a merge,
+        # which would read all of its postings to keep none of them.
+        self.segments = [s for s in self.segments if s.doc_count() > 0]
         final: list[Any] = self._merge_segments(mergetype, None, None)
         if self._added:
             final.append(self._finalize_segment())
@@ -1490,6 +1605,16 @@ _REPEATED_FIELDS = frozenset({"category", "kind", "year", "bookmarked"})
 # An update's segments are small and written while the user waits: their posting blocks are
 # stored without zlib (about a quarter of writing them), which Whoosh's reader reads as is.
 _UNCOMPRESSED: dict[str, Any] = {"codec": W3Codec(compression=0)}
+
+
+def _store_without_zlib(perdoc: Any) -> None:
+    """Stored fields at zlib level 0 (a stored block) in this per-document writer's segment:
+    compressing a resource's 1 to 2 KB at level 3 costs about 25 µs, mostly setting zlib up, a
+    twentieth of indexing it. Whoosh's reader decompresses any level."""
+    stored = getattr(perdoc, "_colwriters", {}).get("_stored")
+    child = getattr(stored, "_child", None)
+    if child is not None and hasattr(child, "_level"):
+        child._level = 0
 
 
 def _writer(ix: Any, **kwargs: Any) -> Any:
@@ -1818,6 +1943,7 @@ class _Plan:
     gone: set[str]  # files whose side file goes
     categories: set[str]  # the categories (as indexed) of the files read or gone
     replaced: dict[str, Resource] = field(default_factory=dict)  # added, and held by the index
+    held: dict[str, str] = field(default_factory=dict)  # id -> digest, as the index holds it
 
 
 def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Plan | None:
@@ -1854,39 +1980,59 @@ def _plan_update(place: Path, old: CatalogueInfo, detail: CatalogueLoad) -> _Pla
         plan.states[c.file] = (resources, keys, digests)
     plan.delete = (set(before) - kept) | set(plan.keys)
     plan.replaced = {res.id: res for res in plan.add if res.id in plan.indexed}
+    plan.held = {rid: digest for rid, (digest, _key) in before.items()}
     return plan
 
 
-def _delete_old(writer: Any, plan: _Plan, vocabulary: Counter[str]) -> None:
-    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``."""
+def _delete_old(
+    writer: Any, plan: _Plan, vocabulary: Counter[str], detail: CatalogueLoad | None = None
+) -> None:
+    """Delete the documents of ``plan.delete`` and take their words out of ``vocabulary``.
+
+    A deleted resource's words need the version the index holds. For a file the load read
+    record by record, the parse cache's earlier version of each resource stands in when its
+    digest is the one the index holds (most of a file changed wholesale): no stored document
+    to read and decode. The others are read from the index."""
     analyzer = _stem_analyzer()
     wanted = set(plan.delete)
-    found: dict[str, tuple[int, str]] = {}  # id -> document number, stored resource
+    known: dict[str, Resource] = {}
+    if detail is not None:
+        for name in detail.earlier:
+            for rid, res in detail.earlier_resources(name).items():
+                if rid in wanted and plan.held.get(rid) == _digest(res):
+                    known[rid] = res
+    found: dict[str, tuple[int, str | Resource]] = {}  # id -> document number, resource or stored data
     searcher = writer.searcher()
     try:
         reader = searcher.reader()
         if len(wanted) >= DELETE_SCAN_MIN:
-            # The documents of the categories whose files were read: one posting list each,
-            # and the stored fields that the words need anyway.
+            # The documents of the categories whose files were read: one posting list each, and
+            # their ids from the id column.
+            ids = reader.column_reader("id")
             for cid in sorted(plan.categories):
                 for docnum in searcher.docs_for_query(query.Term("category", cid)):
-                    stored = reader.stored_fields(docnum)
-                    if stored["id"] in wanted:
-                        found[stored["id"]] = (docnum, stored["data"])
+                    rid = ids[docnum]
+                    if rid in wanted:
+                        version = known.get(rid)
+                        found[rid] = (
+                            docnum,
+                            version if version is not None else reader.stored_fields(docnum)["data"],
+                        )
         for rid in sorted(wanted - set(found)):
             docnum = searcher.document_number(id=rid)
             if docnum is None:
                 if rid in plan.indexed:
                     raise _Stale(f"resource {rid} is missing from the index", True)
                 continue
-            found[rid] = (docnum, searcher.stored_fields(docnum)["data"])
+            version = known.get(rid)
+            found[rid] = (docnum, version if version is not None else searcher.stored_fields(docnum)["data"])
     finally:
         searcher.close()
     gone: Counter[str] = Counter()
     came: Counter[str] = Counter()
     memo: dict[str, set[str]] = {}
     for rid, (docnum, data) in found.items():
-        old = resource_from_json_text(data)
+        old = data if isinstance(data, Resource) else resource_from_json_text(data)
         new = plan.replaced.get(rid)
         if new is None:
             gone.update(_resource_words(old, analyzer))
@@ -2429,7 +2575,7 @@ class SearchIndex:
                     notices.append(f"Rebuilding the search index because {stale.reason}.")
         root = place.parent
         root.mkdir(parents=True, exist_ok=True)
-        with _build_lock(root / f".{place.name}.lock"):
+        with _build_lock(root / f".{place.name}.lock"), _gc_paused():
             if not rebuild:
                 # Someone else may have built it while we waited for the lock.
                 with contextlib.suppress(_Stale):
@@ -2486,7 +2632,7 @@ class SearchIndex:
         ``UPDATING`` file marks the index as unusable, so an update cut short anywhere
         leads to a full build.
         """
-        manifest = _read_manifest(place)
+        manifest = _read_manifest(place, source)
         old_hashes = manifest.get("file_hashes")
         if not isinstance(old_hashes, dict) or not (place / FILE_STATES).is_dir():
             return None
@@ -2498,6 +2644,25 @@ class SearchIndex:
         started = time.perf_counter()
         old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
         detail = source.load_detail(_standins(manifest, old, source.folder, changed))
+        try:
+            return cls._update_with(place, source, progress, notices, manifest, old, changed, started, detail)
+        finally:
+            detail.write_cache()  # if the update did not get to it
+
+    @classmethod
+    def _update_with(
+        cls,
+        place: Path,
+        source: _Source,
+        progress: Progress | None,
+        notices: list[str],
+        manifest: dict[str, Any],
+        old: CatalogueInfo,
+        changed: set[str],
+        started: float,
+        detail: CatalogueLoad,
+    ) -> SearchIndex | None:
+        """``_update_in_place`` once the changed files are read."""
         catalog, problems = detail.catalog, detail.problems
         plan = _plan_update(place, old, detail)
         if plan is None:
@@ -2519,17 +2684,21 @@ class SearchIndex:
                 ):
                     # As a full build does: a forked helper writes part of the resources as a
                     # segment of its own, while this process deletes and writes the rest.
-                    # This process also deletes: it takes fewer resources, so both end together.
-                    share = (len(plan.add) - DELETE_COST * len(plan.delete)) / 2
+                    # This process also deletes, writes the parse cache and checks the index:
+                    # it takes fewer resources, so both end together.
+                    records = sum(len(state[0]) for state in plan.states.values()) if detail.pending else 0
+                    extra = DELETE_COST * len(plan.delete) + CACHE_COST * records + UPDATE_CHECK_COST
+                    share = (len(plan.add) - extra) / 2
                     mine = plan.add[: max(0, round(share))]
                     helper = _Helper(
                         ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
                     )
+                detail.write_cache()  # while the helper indexes
                 # Checked while the helper works: a failed check cancels it all (a full build).
                 _probe(ix, manifest)
                 raw = json.loads((place / VOCABULARY).read_text(encoding="utf-8"))
                 vocabulary: Counter[str] = Counter({str(w): int(n) for w, n in raw["words"]})
-                _delete_old(writer, plan, vocabulary)
+                _delete_old(writer, plan, vocabulary, detail)
 
                 def report(n: int) -> None:
                     if progress:
@@ -2586,7 +2755,7 @@ class SearchIndex:
 
     @classmethod
     def _open_existing(cls, place: Path, source: _Source, notices: list[str]) -> SearchIndex:
-        manifest = _read_manifest(place)
+        manifest = _read_manifest(place, source)
         _check_fresh(place, manifest, source)
         try:
             ix = _open_dir(place)

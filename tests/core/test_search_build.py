@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -187,8 +188,9 @@ def _segment_files(folder: Path, segment_id: str) -> dict[str, bytes]:
 def test_writer_writes_the_same_segment_files_as_whoosh(
     codec: dict[str, int], generated: Path, tmp_path: Path
 ) -> None:
-    """Byte for byte, with the build's codec, an update's (no zlib), and blocks small enough that
-    most posting lists take several (``_write_postings`` writes them without Whoosh's writer)."""
+    """Byte for byte, with the build's codec, an update's (no zlib, stored fields at level 0 too),
+    and blocks small enough that most posting lists take several (``_write_postings`` writes them
+    without Whoosh's writer)."""
     catalog, _ = load_catalog(generated)
     keys = search_mod._sort_keys(catalog.categories)
     docs = [search_mod._document(res, order=keys.get(res.id)) for res in catalog]
@@ -199,6 +201,8 @@ def test_writer_writes_the_same_segment_files_as_whoosh(
         folder.mkdir()
         ix = whoosh.index.create_in(str(folder), search_mod.build_schema())
         writer = writer_class(ix, compound=False, codec=W3Codec(**codec))
+        if writer_class is SegmentWriter and codec.get("compression") == 0:
+            search_mod._store_without_zlib(writer.perdocwriter)  # as an update's writer does
         for doc in docs:
             if writer_class is search_mod._Writer:  # the build hands it the text analysed beforehand
                 analysed = analyzer.analyse(doc["text"])
@@ -336,3 +340,38 @@ def test_an_edited_file_reindexes_in_place_with_the_same_answers(
     finally:
         updated.close()
         fresh.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_off_while_indexing_and_restored_after(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """A build and an update run with Python's cycle collector off (its passes walk the whole
+    catalogue for nothing); afterwards it is as it was, on or off."""
+    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "catalogue"
+    shutil.copytree(generated, folder)
+    seen: list[bool] = []
+    add = search_mod._add_resources
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        add(*args, **kwargs)
+
+    monkeypatch.setattr(search_mod, "_add_resources", spy)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        SearchIndex.open(folder, tmp_path / "idx").close()  # a build
+        path = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('title: "', 'title: "Edited ', 1), encoding="utf-8"
+        )
+        with SearchIndex.open(folder, tmp_path / "idx") as index:  # an update
+            assert any("re-indexed 1 resource" in n for n in index.notices), index.notices
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+    assert len(seen) >= 2 and not any(seen), seen

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from ctdc_tui.core import catalog as catalog_mod
 from ctdc_tui.core import locations
 from ctdc_tui.core import search as search_mod
 from ctdc_tui.core.catalog import load_catalog
@@ -205,6 +207,32 @@ def test_many_insertions_at_one_place_run_out_of_keys(folder: Path, monkeypatch:
     assert counts[0] == 1 and counts[-1] > len(records) // 2, counts  # the category got fresh keys
 
 
+def test_an_update_reads_the_manifest_once(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening, checking freshness under the lock and updating all look at the manifest; one
+    read serves them, and a manifest rewritten since is read again."""
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def spy(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name == search_mod.MANIFEST:
+            reads.append(str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", spy)
+    _retitle(_files(folder)[0], "Quibblewort", every=7)
+    with SearchIndex.open(folder, folder.parent / "idx") as index:
+        assert _reindexed(index.notices)[0] > 0, index.notices
+    place = _index_folder(folder)
+    assert reads == [str(place / search_mod.MANIFEST)]
+    source = search_mod._Source(folder)
+    first = search_mod._read_manifest(place, source)
+    reads.clear()
+    assert search_mod._read_manifest(place, source) is first and reads == []
+    search_mod.atomic_write_text(place / search_mod.MANIFEST, json.dumps({**first, "build_seconds": 12345}))
+    again = search_mod._read_manifest(place, source)
+    assert again["build_seconds"] == 12345 and len(reads) == 1
+
+
 def test_several_updates_in_a_row(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_mod, "UPDATE_SEGMENTS", 4)
     for round_ in range(5):  # past the point where segments are merged
@@ -244,16 +272,53 @@ def test_ordinary_edits_do_not_rewrite_a_large_update_segment(
     sizes: list[list[int]] = []
     for round_ in range(6):  # one-title edits, past the point where segments are merged
         head, records = _records(path)
-        records[10] = records[10].replace('title: "', f'title: "Edit{round_} ', 1)
+        # Each edit a different resource: a segment whose only document is edited again would
+        # leave the index at once (it holds nothing then), so segments would not pile up.
+        records[10 + round_] = records[10 + round_].replace('title: "', f'title: "Edit{round_} ', 1)
         _write(path, head, records)
         _update_equals_fresh(folder, monkeypatch)
         sizes.append(_segment_sizes(folder))
     assert any(len(after) < len(before) + 1 for before, after in itertools.pairwise(sizes)), sizes  # merged
     if kept:
         assert all(5 in each for each in sizes), sizes  # the wholesale change's segment was left alone
-        assert max(len(each) for each in sizes) <= 5, sizes
     else:
         assert 5 not in sizes[-1], sizes  # at MAX_SEGMENTS every small segment is merged
+
+
+def test_a_segment_left_with_no_document_leaves_the_index(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file changed wholesale again and again: each change replaces every document of the one
+    before, whose segment then goes (with its file) instead of piling up until a merge reads it all."""
+    path = _files(folder)[0]
+    head, records = _records(path)
+    place = _index_folder(folder)
+    build = _segment_ids(place)
+    earlier: set[str] = set()
+    for round_ in range(4):
+        changed = [r.replace('title: "', f'title: "Wholesale{round_} ', 1) for r in records[:5]]
+        _write(path, head, changed + records[5:])
+        _update_equals_fresh(folder, monkeypatch)
+        ids = _segment_ids(place)
+        assert build <= ids and len(ids - build) == 1, (build, ids)  # the build's, and this change's
+        assert not ids & earlier  # the previous change's segment went
+        assert {p.stem for p in place.glob("*.seg")} == ids  # and its file
+        earlier = ids - build
+
+
+def _segment_ids(place: Path) -> set[str]:
+    """The ids of the index's segments (each with no document left fails the test)."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(place))
+    try:
+        segments = ix._segments()
+        assert all(segment.doc_count() > 0 for segment in segments), [
+            (segment.doc_count_all(), segment.deleted_count()) for segment in segments
+        ]
+        return {segment.segment_id() for segment in segments}
+    finally:
+        ix.close()
 
 
 def test_an_id_taken_from_an_unchanged_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -368,6 +433,7 @@ def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     resources added as a segment of its own, and the deleted ones are found by category."""
     monkeypatch.setattr(search_mod, "PARALLEL_UPDATE_MIN", 2)
     monkeypatch.setattr(search_mod, "DELETE_SCAN_MIN", 1)
+    monkeypatch.setattr(search_mod, "UPDATE_CHECK_COST", 0)  # so that both processes get some
     seen: list[str] = []
     helper, delete = search_mod._Helper, search_mod._delete_old
 
@@ -376,9 +442,9 @@ def many(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
             seen.append("helper")
             super().__init__(*args, **kwargs)
 
-    def spy_delete(writer: Any, plan: Any, vocabulary: Any) -> None:
+    def spy_delete(writer: Any, plan: Any, vocabulary: Any, detail: Any = None) -> None:
         seen.append("scan" if len(plan.delete) >= search_mod.DELETE_SCAN_MIN else "lookup")
-        delete(writer, plan, vocabulary)
+        delete(writer, plan, vocabulary, detail)
 
     monkeypatch.setattr(search_mod, "_Helper", Spy)
     monkeypatch.setattr(search_mod, "_delete_old", spy_delete)
@@ -399,6 +465,119 @@ def test_every_resource_of_a_file_in_two_processes(
     count = _retitle(_files(folder)[0], "Quibblewort")
     assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
     assert many[:2] == ["helper", "scan"]  # (then the fresh build's helper)
+
+
+def _stored_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy: the ids of the resources whose stored documents an update's deletions decode."""
+    seen: list[str] = []
+    inside: list[bool] = []
+    decode, delete = search_mod.resource_from_json_text, search_mod._delete_old
+
+    def spy(data: str) -> Any:
+        res = decode(data)
+        if inside:
+            seen.append(res.id)
+        return res
+
+    def deleting(*args: Any) -> None:
+        inside.append(True)
+        try:
+            delete(*args)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(search_mod, "resource_from_json_text", spy)
+    monkeypatch.setattr(search_mod, "_delete_old", deleting)
+    return seen
+
+
+def test_a_file_changed_wholesale_takes_the_old_words_from_the_parse_cache(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    """Every resource of a file changed: the parse cache's earlier version of each (the one the
+    index holds) gives its old words, so no stored document is read back, and the vocabulary
+    comes out as a fresh build's."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)  # files this small are not cached
+    load_catalog(folder)  # the parse cache learns the version the index holds
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    decoded = _stored_reads(monkeypatch)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert "scan" in many
+    assert decoded == []
+
+
+def test_an_earlier_version_the_index_does_not_hold_is_not_trusted(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]
+) -> None:
+    """The catalogue was loaded (and its parse cache written) after an edit that the index never
+    saw; the next update finds the cache's earlier versions differ from what the index holds and
+    reads those resources from the index instead: the vocabulary still equals a fresh build's."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)
+    path = _files(folder)[0]
+    head, records = _records(path)
+
+    def titled(record: str, title: str) -> str:
+        return re.sub(r'title: ".*"', f'title: "{title}"', record, count=1)
+
+    # A version whose titles lack the words of the titles the index holds: trusting it would
+    # leave those words counted after the next update takes them out.
+    _write(path, head, [titled(r, "Zyxwv") for r in records[:4]] + records[4:])
+    load_catalog(folder)  # no index update: only the parse cache learns of this version
+    _write(path, head, [titled(r, f"Quibblewort {i}") for i, r in enumerate(records)])
+    decoded = _stored_reads(monkeypatch)
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (len(records), 0)
+    assert "scan" in many
+    assert sorted(decoded) == sorted(re.search(r"id: (\S+)", r).group(1) for r in records[:4])  # type: ignore[union-attr]
+
+
+def _events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy: the parse-cache writes, the update helper's start and the commit, in order."""
+    seen: list[str] = []
+    put, helper = catalog_mod._ParseCache._put, search_mod._Helper
+
+    def spy_put(self: Any, entry: tuple[Any, ...]) -> None:
+        seen.append(f"cache {entry[0]}")
+        put(self, entry)
+
+    class Spy(helper):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            seen.append("helper")
+            super().__init__(*args, **kwargs)
+
+    commit = search_mod._Writer.commit_segments
+
+    def spy_commit(self: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append("commit")
+        commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(catalog_mod._ParseCache, "_put", spy_put)
+    monkeypatch.setattr(search_mod, "_Helper", Spy)
+    monkeypatch.setattr(search_mod._Writer, "commit_segments", spy_commit)
+    return seen
+
+
+@pytest.mark.parametrize("given_up", [False, True])
+def test_the_changed_file_is_cached_while_the_helper_indexes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str], given_up: bool
+) -> None:
+    """An update writes the changed file's parse-cache entry once its helper is indexing, not
+    before; an update that gives up (here: too much changed) still writes it."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)
+    load_catalog(folder)
+    path = _files(folder)[0]
+    _retitle(path, "Quibblewort")
+    if given_up:
+        monkeypatch.setattr(search_mod, "INCREMENTAL_MAX_SHARE", 0.0)
+    events = _events(monkeypatch)
+    with SearchIndex.open(folder, folder.parent / "idx"):
+        pass
+    name = f"cache {path.name}"
+    if given_up:
+        assert events[0] == name, events  # then the full build's load, from the cache
+    else:
+        assert events[:3] == ["helper", name, "commit"], events
+    raw = catalog_mod._ParseCache(folder).entry(path.name)
+    assert raw["key"] == catalog_mod._stat_key(path)  # the entry is of the file as it is now
 
 
 def test_adds_and_deletes_together_in_two_processes(
