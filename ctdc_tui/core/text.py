@@ -10,20 +10,29 @@ never markup strings) but uses it for the same control characters.
 
 from __future__ import annotations
 
+import re
+
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
-# Each unsafe character and its escape (a table for ``str.translate``: compiling the same set as a
-# regular expression cost more than the rest of this module, and it is needed before the first frame).
-_UNSAFE = {
-    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *map(ord, _BIDI))
-}
+_UNSAFE: re.Pattern[str] | None = None  # compiled when first needed (see printable)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def printable(text: str, *, keep_newlines: bool = True) -> str:
     """``text`` with every terminal control character shown as an escape."""
-    # Printable ASCII (the common case) has none: of ASCII, only the unsafe ones, newline and tab
-    # are not printable.
-    cleaned = text if text.isascii() and text.isprintable() else text.translate(_UNSAFE)
+    global _UNSAFE
+    # Every unsafe character is unprintable (``str.isprintable``), so text that is printable
+    # apart from newlines and tabs has none: most text never needs the pattern, and compiling
+    # it cost more than the rest of this module's import, before the app's first frame.
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        cleaned = text
+    else:
+        if _UNSAFE is None:
+            _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+        cleaned = _UNSAFE.sub(_escape, text)
     if not keep_newlines:
         cleaned = cleaned.replace("\r", "\\r").replace("\n", " ").replace("\t", " ")
     return cleaned

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ctdc_tui.core.text import one_line, printable
 
-# The set as a regular expression (how it was written before the translate table), as the reference.
+# The unsafe set as a regular expression, compiled here: the reference for every path of printable.
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 
