@@ -46,6 +46,7 @@ CORE_MODULES = [
     "ctdc_tui.core.config",
     "ctdc_tui.core.state",
     "ctdc_tui.core.first_screen",
+    "ctdc_tui.core.records",
 ]
 
 

@@ -211,3 +211,18 @@ def test_the_first_filled_frame_imports_no_whoosh_or_yaml_with_a_kept_first_scre
     assert "ctdc_tui.core.catalog" not in loaded
     # The indexing strip's progress bar is mounted (and imported) only when a build reports.
     assert "textual.widgets._progress_bar" not in loaded
+    # The catalogue's key (a SHA-256 of its path) does not need hashlib's OpenSSL set-up.
+    assert "hashlib" not in loaded
+    # The detail pane's option lists (link choices, related resources) are mounted later.
+    assert "ctdc_tui.tui.widgets.detail_lists" not in loaded
+
+
+def test_catalogue_key_is_the_sha256_of_the_resolved_path(tmp_path: Path) -> None:
+    import hashlib
+
+    from ctdc_tui.core import locations
+
+    folder = tmp_path / "My Catalogue"
+    folder.mkdir()
+    digest = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:12]
+    assert locations.catalogue_key(folder) == f"my-catalogue-{digest}"

@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.core.records import FrozenRecord, Record
 from ctdc_tui.core.resource import Resource
 
 SCHEMA_VERSION = 1
@@ -120,8 +121,9 @@ def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-@dataclass(frozen=True, slots=True)
-class Bookmark:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
+class Bookmark(FrozenRecord):
     """One saved resource, with what it looked like when it was saved."""
 
     catalogue: str
@@ -133,6 +135,42 @@ class Bookmark:
     tags: tuple[str, ...] = ()
     created: str = ""
     changed: str = ""
+
+    def __init__(
+        self,
+        catalogue: str,
+        resource_id: str,
+        title: str,
+        url: str,
+        category: str = "",
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        created: str = "",
+        changed: str = "",
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "catalogue", catalogue)
+        set_(self, "resource_id", resource_id)
+        set_(self, "title", title)
+        set_(self, "url", url)
+        set_(self, "category", category)
+        set_(self, "note", note)
+        set_(self, "tags", tags)
+        set_(self, "created", created)
+        set_(self, "changed", changed)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.catalogue,
+            self.resource_id,
+            self.title,
+            self.url,
+            self.category,
+            self.note,
+            self.tags,
+            self.created,
+            self.changed,
+        )
 
     def status(self, resource: Resource | None) -> BookmarkStatus:
         """``missing`` when the resource left the catalogue, ``changed`` when its title or link differ."""
@@ -155,12 +193,26 @@ class Bookmark:
         }
 
 
-@dataclass(slots=True)
-class MergeResult:
+@dataclass(slots=True, init=False, repr=False, eq=False)  # (methods: core/records.py)
+class MergeResult(Record):
     """What ``BookmarkStore.merge`` did (or, for a dry run, would do)."""
 
     added: list[Bookmark] = field(default_factory=list)
     skipped: list[tuple[Bookmark, str]] = field(default_factory=list)
+
+    def __init__(
+        self,
+        added: list[Bookmark] | None = None,
+        skipped: list[tuple[Bookmark, str]] | None = None,
+    ) -> None:
+        self.added = [] if added is None else added
+        self.skipped = [] if skipped is None else skipped
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.added,
+            self.skipped,
+        )
 
 
 class ResourceLookup(Protocol):

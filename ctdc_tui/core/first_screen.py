@@ -29,6 +29,7 @@ from typing import Any
 
 from ctdc_tui import __version__
 from ctdc_tui.core.fsutil import atomic_write_text
+from ctdc_tui.core.records import FrozenRecord, Record
 from ctdc_tui.core.resource import Resource, resource_from_json_text, resource_to_json_text, source_file_stats
 
 FILE = "ctdc-first-screen.json"
@@ -43,8 +44,9 @@ ROWS = 60
 ALL_VIEW = ""  # the key of "every resource" (browse with no category)
 
 
-@dataclass(frozen=True, slots=True)
-class ScreenCategory:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
+class ScreenCategory(FrozenRecord):
     """A category as the first screen shows it: no resource ids, only their count."""
 
     id: str
@@ -53,9 +55,34 @@ class ScreenCategory:
     file: str = ""
     count: int = 0
 
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        summary: str = "",
+        file: str = "",
+        count: int = 0,
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "id", id)
+        set_(self, "name", name)
+        set_(self, "summary", summary)
+        set_(self, "file", file)
+        set_(self, "count", count)
 
-@dataclass
-class FirstScreen:
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.id,
+            self.name,
+            self.summary,
+            self.file,
+            self.count,
+        )
+
+
+# Its __init__ is written out, not made by the decorator; __repr__ and __eq__: core/records.py.
+@dataclass(init=False, repr=False, eq=False)
+class FirstScreen(Record):
     """The categories, the resource count, and the first rows of every view (catalogue order)."""
 
     title: str
@@ -66,6 +93,35 @@ class FirstScreen:
     # id -> the Resource's fields as JSON text (parsed when first asked for: most are never shown)
     resources: dict[str, str] = field(default_factory=dict)
     _parsed: dict[str, Resource] = field(default_factory=dict, repr=False)
+
+    def __init__(
+        self,
+        title: str,
+        resource_count: int,
+        categories: list[ScreenCategory],
+        views: dict[str, list[str]],
+        counts: dict[str, int],
+        resources: dict[str, str] | None = None,
+        _parsed: dict[str, Resource] | None = None,
+    ) -> None:
+        self.title = title
+        self.resource_count = resource_count
+        self.categories = categories
+        self.views = views
+        self.counts = counts
+        self.resources = {} if resources is None else resources
+        self._parsed = {} if _parsed is None else _parsed
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.title,
+            self.resource_count,
+            self.categories,
+            self.views,
+            self.counts,
+            self.resources,
+            self._parsed,
+        )
 
     def resource(self, resource_id: str) -> Resource | None:
         found = self._parsed.get(resource_id)

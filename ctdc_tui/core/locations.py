@@ -15,12 +15,22 @@ user cache folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+# SHA-256 from its own small module: importing ``hashlib`` sets up OpenSSL's digests, about 1.5 ms
+# of a start that needs one hash of one path before the first frame (docs/performance.md).
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:  # pragma: no cover (other Pythons)
+        from hashlib import sha256
 
 APP_NAME = "ctdc-tui"
 
@@ -109,7 +119,7 @@ def catalogue_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 def catalogue_key(catalogue: Path) -> str:
     """A stable, filesystem-safe name for a catalogue: its folder name and a hash of its path."""
     resolved = str(Path(catalogue).expanduser().resolve())
-    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:12]
+    digest = sha256(resolved.encode("utf-8")).hexdigest()[:12]
     stem = re.sub(r"[^a-z0-9]+", "-", Path(resolved).name.lower()).strip("-") or "catalogue"
     return f"{stem[:40]}-{digest}"
 

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ctdc_tui.core.records import FrozenRecord
+
 CATALOG_FILE = "catalog.yaml"
 CATEGORY_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
+class Resource(FrozenRecord):
     """One toolkit resource. ``id`` is stable: bookmarks refer to it."""
 
     id: str
@@ -37,6 +40,60 @@ class Resource:
     title_full: str = ""
     alternate_urls: tuple[str, ...] = ()
     note: str = ""
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        url: str,
+        category: str,
+        order: int = 0,
+        authors: tuple[str, ...] = (),
+        organizations: tuple[str, ...] = (),
+        publisher: str = "",
+        year: int | None = None,
+        kind: str = "",
+        tags: tuple[str, ...] = (),
+        description: str = "",
+        title_full: str = "",
+        alternate_urls: tuple[str, ...] = (),
+        note: str = "",
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "id", id)
+        set_(self, "title", title)
+        set_(self, "url", url)
+        set_(self, "category", category)
+        set_(self, "order", order)
+        set_(self, "authors", authors)
+        set_(self, "organizations", organizations)
+        set_(self, "publisher", publisher)
+        set_(self, "year", year)
+        set_(self, "kind", kind)
+        set_(self, "tags", tags)
+        set_(self, "description", description)
+        set_(self, "title_full", title_full)
+        set_(self, "alternate_urls", alternate_urls)
+        set_(self, "note", note)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.id,
+            self.title,
+            self.url,
+            self.category,
+            self.order,
+            self.authors,
+            self.organizations,
+            self.publisher,
+            self.year,
+            self.kind,
+            self.tags,
+            self.description,
+            self.title_full,
+            self.alternate_urls,
+            self.note,
+        )
 
     @property
     def credit(self) -> str:

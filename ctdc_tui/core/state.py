@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.fsutil import atomic_write_text
+from ctdc_tui.core.records import FrozenRecord
 
 STATE_VERSION = 1
 SORTS = ("relevance", "catalogue", "title", "year")
@@ -30,12 +31,34 @@ SORTS = ("relevance", "catalogue", "title", "year")
 MAX_STATE_BYTES = 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class AppState:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
+class AppState(FrozenRecord):
     theme: str | None = None
     category: str | None = None
     resource_id: str | None = None
     sort: str | None = None
+
+    def __init__(
+        self,
+        theme: str | None = None,
+        category: str | None = None,
+        resource_id: str | None = None,
+        sort: str | None = None,
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "theme", theme)
+        set_(self, "category", category)
+        set_(self, "resource_id", resource_id)
+        set_(self, "sort", sort)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.theme,
+            self.category,
+            self.resource_id,
+            self.sort,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {"version": STATE_VERSION, **asdict(self)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE: re.Pattern[str] | None = None  # compiled when first needed (see printable)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -23,7 +23,16 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str, *, keep_newlines: bool = True) -> str:
     """``text`` with every terminal control character shown as an escape."""
-    cleaned = _UNSAFE.sub(_escape, text)
+    global _UNSAFE
+    # Every unsafe character is unprintable (``str.isprintable``), so text that is printable
+    # apart from newlines and tabs has none: most text never needs the pattern, and compiling
+    # it cost more than the rest of this module's import, before the app's first frame.
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        cleaned = text
+    else:
+        if _UNSAFE is None:
+            _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+        cleaned = _UNSAFE.sub(_escape, text)
     if not keep_newlines:
         cleaned = cleaned.replace("\r", "\\r").replace("\n", " ").replace("\t", " ")
     return cleaned

@@ -43,11 +43,12 @@ from textual.widgets import Footer, Input
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
+from ctdc_tui.tui import tcss
 from ctdc_tui.tui.actions import ActionsMixin
 from ctdc_tui.tui.compositor import MainScreen
 from ctdc_tui.tui.key_order import KeysInOrder
 from ctdc_tui.tui.views import ViewsMixin
-from ctdc_tui.tui.widgets.detail import DetailPane, RelatedList
+from ctdc_tui.tui.widgets.detail import DetailPane
 from ctdc_tui.tui.widgets.resource_list import ResourceList
 from ctdc_tui.tui.widgets.search_box import SearchBox
 from ctdc_tui.tui.widgets.sidebar import ALL, BOOKMARKS, Sidebar
@@ -159,7 +160,8 @@ class _Opening(threading.Thread):
 class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
     """Browse, search and bookmark a CTDC-format catalogue."""
 
-    CSS_PATH = "app.tcss"
+    # app.tcss, compacted (tui/tcss.py): the same rules in fewer tokens for Textual to read at each start.
+    CSS = tcss.read(Path(__file__).with_name("app.tcss"))
     AUTO_FOCUS = "#results"  # not the search box: "/" must work as a key while the index opens
     TITLE = "CTDC Toolkit"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -359,6 +361,7 @@ class CtdcApp(KeysInOrder, ViewsMixin, ActionsMixin, App[int]):
 
     def _binding_ids(self) -> set[str]:
         from ctdc_tui.tui.keymap import _on_demand_screens, binding_ids
+        from ctdc_tui.tui.widgets.detail_lists import RelatedList
 
         return binding_ids(
             [type(self), Sidebar, ResourceList, DetailPane, RelatedList, SearchBox, *_on_demand_screens()]

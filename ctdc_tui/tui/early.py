@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ctdc_tui.core.records import record_repr
 
 if TYPE_CHECKING:
     from ctdc_tui.core.catalog import Catalog, Category, Resource
@@ -36,15 +37,28 @@ if TYPE_CHECKING:
 NOT_READY = "Search works as soon as the index is ready (see the progress bar); browsing works now."
 
 
-@dataclass
-class _Info:
-    resource_count: int
+class _Bag:
+    """A small record, written out rather than made by ``@dataclass`` (see ``core/records.py``):
+    ``__repr__`` and ``__eq__`` as the decorator's, over the attributes ``__init__`` sets, in order."""
+
+    def __repr__(self) -> str:
+        return record_repr(self, vars(self), vars(self).values())
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return tuple(vars(self).values()) == tuple(vars(other).values())
+        return NotImplemented
 
 
-@dataclass
-class _Catalogue:
-    title: str
-    categories: list[Category] = field(default_factory=list)
+class _Info(_Bag):
+    def __init__(self, resource_count: int) -> None:
+        self.resource_count = resource_count
+
+
+class _Catalogue(_Bag):
+    def __init__(self, title: str, categories: list[Category] | None = None) -> None:
+        self.title = title
+        self.categories: list[Category] = [] if categories is None else categories
 
 
 class CatalogueResults(Sequence["Resource"]):
@@ -123,10 +137,10 @@ class CatalogueBrowser:
 # ----------------------------------------------------------------- first screen
 
 
-@dataclass
-class _ScreenCatalogue:
-    title: str
-    categories: list[ScreenCategory]
+class _ScreenCatalogue(_Bag):
+    def __init__(self, title: str, categories: list[ScreenCategory]) -> None:
+        self.title = title
+        self.categories = categories
 
 
 class _Unavailable:

@@ -46,7 +46,6 @@ async def one_run(catalogue: Path, index_dir: Path, ordered: bool, scenario: str
     cls: Any = CtdcApp
     if not ordered:
         cls = type("UnorderedApp", (CtdcApp,), {"on_event": App.on_event})
-        cls.CSS_PATH = str(Path(sys.modules[CtdcApp.__module__].__file__ or "").with_name("app.tcss"))
     app = cls(catalogue, str(index_dir), None)
     async with app.run_test(size=(120, 36)) as pilot:
         rows = app.query_one(ResourceList)

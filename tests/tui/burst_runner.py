@@ -10,14 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ctdc_tui.tui import app as app_module
 from ctdc_tui.tui.app import CtdcApp
 from ctdc_tui.tui.widgets.search_box import SearchBox
 
 
 class ReportingApp(CtdcApp):
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # (a relative one is read from here)
-
     def __init__(self, report: Path) -> None:
         super().__init__()
         self.report = report

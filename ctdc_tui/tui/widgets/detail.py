@@ -29,6 +29,7 @@ from textual.visual import RenderOptions, RichVisual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ctdc_tui.tui.tcss import compact
 from ctdc_tui.tui.widgets.data_text import data_text, highlighted_text
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from ctdc_tui.core.catalog import Resource
+    from ctdc_tui.tui.widgets.detail_lists import LinkChoiceList as LinkChoiceList
+    from ctdc_tui.tui.widgets.detail_lists import RelatedList as RelatedList
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -227,18 +230,13 @@ class _Body(Static):
             self.update(_BodyVisual(self, body))
 
 
-class RelatedList(OptionList):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="related.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="related.up"),
-    ]
+def __getattr__(name: str) -> object:
+    # The two option lists live in ``detail_lists``, imported when the pane first mounts them.
+    if name in ("RelatedList", "LinkChoiceList"):
+        from ctdc_tui.tui.widgets import detail_lists
 
-
-class LinkChoiceList(OptionList):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="detail.choice_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="detail.choice_up"),
-    ]
+        return getattr(detail_lists, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _choice_prompt(choice: LinkChoice) -> Text:
@@ -251,7 +249,7 @@ def _choice_prompt(choice: LinkChoice) -> Text:
 class DetailPane(VerticalScroll):
     """Scrollable detail of the current resource, with followable related resources."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     DetailPane > #link-choices-title {
         height: auto;
         margin-top: 1;
@@ -263,7 +261,7 @@ class DetailPane(VerticalScroll):
         padding: 0;
         background: transparent;
     }
-    """
+    """)
 
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False, id="detail.down"),
@@ -305,6 +303,8 @@ class DetailPane(VerticalScroll):
         if self._parts_mounted:
             return
         self._parts_mounted = True
+        from ctdc_tui.tui.widgets.detail_lists import LinkChoiceList, RelatedList
+
         parts = [
             Static(id="link-choices-title"),
             LinkChoiceList(id="link-choices"),
@@ -336,6 +336,8 @@ class DetailPane(VerticalScroll):
     def _show_parts(self, view: DetailView) -> None:
         """The link choices and related resources of ``view``, each shown only when it has some."""
         self._mount_parts()
+        from ctdc_tui.tui.widgets.detail_lists import LinkChoiceList, RelatedList
+
         choices = self.query_one(LinkChoiceList)
         if view.link_choices != self._shown_choices:
             self._shown_choices = tuple(view.link_choices)
@@ -379,6 +381,8 @@ class DetailPane(VerticalScroll):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        from ctdc_tui.tui.widgets.detail_lists import LinkChoiceList  # (mounted, so imported)
+
         if isinstance(event.option_list, LinkChoiceList):
             if 0 <= event.option_index < len(self.view.link_choices):
                 self.post_message(self.LinkChosen(self.view.link_choices[event.option_index].url))

@@ -53,7 +53,9 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
+from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.core.text import one_line
+from ctdc_tui.tui.tcss import compact
 
 __all__ = ["ResourceList", "Row", "RowSource", "RowsFromSequence"]
 
@@ -144,8 +146,9 @@ class _Columns(NamedTuple):
         return cls(marks, title, credit, year)
 
 
-@dataclass(frozen=True, slots=True)
-class _Pass:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(slots=True, init=False, repr=False, eq=False)
+class _Pass(FrozenRecord):
     """What one drawing pass over the list's lines shares."""
 
     width: int
@@ -156,6 +159,39 @@ class _Pass:
     base: Style
     parts: dict[bool, tuple[Style, Style, Style, Style]]  # is_cursor -> line, marks, credit, year
     columns: _Columns
+
+    def __init__(
+        self,
+        width: int,
+        count: int,
+        top: int,
+        height: int,
+        focus: bool,
+        base: Style,
+        parts: dict[bool, tuple[Style, Style, Style, Style]],
+        columns: _Columns,
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "width", width)
+        set_(self, "count", count)
+        set_(self, "top", top)
+        set_(self, "height", height)
+        set_(self, "focus", focus)
+        set_(self, "base", base)
+        set_(self, "parts", parts)
+        set_(self, "columns", columns)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.width,
+            self.count,
+            self.top,
+            self.height,
+            self.focus,
+            self.base,
+            self.parts,
+            self.columns,
+        )
 
 
 # The line style, the (is_cursor -> line, marks, credit, year) styles and the columns of a pass.
@@ -302,7 +338,7 @@ class ResourceList(ScrollView, can_focus=True):
         "resource-list--empty",
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     ResourceList {
         height: 1fr;
         overflow-x: hidden;
@@ -324,7 +360,7 @@ class ResourceList(ScrollView, can_focus=True):
         & > .resource-list--year { color: $text-muted; }
         & > .resource-list--empty { color: $text-disabled; text-style: italic; }
     }
-    """
+    """)
 
     marks_width: ClassVar[int] = 2
     """Cells reserved for ``Row.marks`` (longer marks are cut)."""

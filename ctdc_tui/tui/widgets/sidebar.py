@@ -33,7 +33,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
+from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.core.text import one_line
+from ctdc_tui.tui.tcss import compact
 
 ALL = "@all"
 BOOKMARKS = "@bookmarks"
@@ -44,14 +46,36 @@ _PLAIN = Style()
 _ELLIPSIS = "…"
 
 
-@dataclass(frozen=True)
-class Entry:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(init=False, repr=False, eq=False)
+class Entry(FrozenRecord):
     """One sidebar line: a view key (``ALL``, ``BOOKMARKS`` or a category id), its name and count."""
 
     key: str
     name: str
     count: int | None
     shortcut: str = ""
+
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        count: int | None,
+        shortcut: str = "",
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "key", key)
+        set_(self, "name", name)
+        set_(self, "count", count)
+        set_(self, "shortcut", shortcut)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.key,
+            self.name,
+            self.count,
+            self.shortcut,
+        )
 
 
 def _truncate(text: str, width: int, *, ellipsis: bool = False, pad: bool = False) -> str:
@@ -149,14 +173,14 @@ class Sidebar(ScrollView, can_focus=True):
         Binding("G", "last", "Last", show=False, id="sidebar.last"),
     ]
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = compact("""
     Sidebar {
         color: $foreground;
         overflow-x: hidden;
         background: $surface;
         &:focus { background-tint: $foreground 5%; }
     }
-    """
+    """)
 
     # The cursor and hover lines in the colours Textual's OptionList gives them (from the theme's
     # block-cursor variables), worked out here rather than by component classes: the stylesheet

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from ctdc_tui.core.records import FrozenRecord
 from ctdc_tui.tui.widgets.data_text import data_text
 
 SORT_LABELS = {
@@ -23,8 +24,9 @@ SORT_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+# Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
+@dataclass(init=False, repr=False, eq=False)
+class StatusInfo(FrozenRecord):
     view_name: str
     count: int
     count_is_estimate: bool = False
@@ -35,6 +37,45 @@ class StatusInfo:
     fallback: bool = False
     explanation: str | None = None
     searching: bool = False
+
+    def __init__(
+        self,
+        view_name: str,
+        count: int,
+        count_is_estimate: bool = False,
+        query: str = "",
+        sort: str = "catalogue",
+        suggestion: str | None = None,
+        suggestion_key: str = "",
+        fallback: bool = False,
+        explanation: str | None = None,
+        searching: bool = False,
+    ) -> None:
+        set_ = object.__setattr__  # (frozen)
+        set_(self, "view_name", view_name)
+        set_(self, "count", count)
+        set_(self, "count_is_estimate", count_is_estimate)
+        set_(self, "query", query)
+        set_(self, "sort", sort)
+        set_(self, "suggestion", suggestion)
+        set_(self, "suggestion_key", suggestion_key)
+        set_(self, "fallback", fallback)
+        set_(self, "explanation", explanation)
+        set_(self, "searching", searching)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.view_name,
+            self.count,
+            self.count_is_estimate,
+            self.query,
+            self.sort,
+            self.suggestion,
+            self.suggestion_key,
+            self.fallback,
+            self.explanation,
+            self.searching,
+        )
 
 
 def _plural(count: int, word: str) -> str:
