@@ -877,16 +877,18 @@ class _ParseCache:
         pieces: _Pieces | None = None,
     ) -> None:
         """Keep the records read from ``data`` (the file's bytes) for the file version ``key``."""
-        entry = (name, key, data, result, pieces)
+        # Whether the file is recent is decided now, when its bytes were just read, even if the
+        # entry is written later (``deferred``).
+        entry = (name, key, data, result, pieces, _recent(key))
         if self.deferred is not None:
             self.deferred.append(lambda: self._put(entry))
             return
         self._put(entry)
 
-    def _put(self, entry: tuple[str, list[int], bytes | None, _FileResult, _Pieces | None]) -> None:
-        name, key, data, result, pieces = entry
+    def _put(self, entry: tuple[str, list[int], bytes | None, _FileResult, _Pieces | None, bool]) -> None:
+        name, key, data, result, pieces, recent = entry
         content = None
-        if _recent(key):  # the file may change again within the same tick: keep what it held
+        if recent:  # the file may change again within the same tick: keep what it held
             if data is None:
                 return
             content = _content_digest(data)

@@ -266,3 +266,22 @@ def test_a_file_with_old_times_is_trusted_without_reading_it(
     catalog, _ = load_catalog(folder)
     assert len(catalog) == ROWS
     assert "big.yaml" not in opened and "big.yaml" not in parsed
+
+
+def test_a_deferred_entry_of_a_recent_file_keeps_its_bytes_digest(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file written moments ago may change again within the same clock tick, so its entry
+    keeps a digest of the bytes read. Whether it was recent is decided when it was read: an
+    entry written later (an index update defers it) keeps the digest all the same."""
+    folder = write_catalogue(tmp_path / "cat")
+    detail = catalog_module.load_catalog_detail(folder, defer_cache_writes=True)
+    assert detail is not None and detail.pending
+    cache = catalog_module._ParseCache(folder)
+    assert cache.entry("big.yaml") is None  # nothing written yet
+    later = time.time_ns() + 10 * catalog_module.RECENT_NS
+    monkeypatch.setattr(catalog_module.time, "time_ns", lambda: later)
+    detail.write_cache()
+    raw = cache.entry("big.yaml")
+    assert raw is not None and raw["content"] is not None
+    assert not detail.pending
