@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from hashlib import sha256
 else:
     try:
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:  # pragma: no cover (other Pythons)
-        from hashlib import sha256
+        from _sha2 import sha256  # CPython 3.12 and later
+    except ImportError:
+        try:
+            from _sha256 import sha256  # CPython 3.11
+        except ImportError:  # pragma: no cover (other Pythons)
+            from hashlib import sha256
 
 APP_NAME = "ctdc-tui"
 

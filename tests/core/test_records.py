@@ -37,6 +37,40 @@ WRITTEN_OUT = [
 ]
 
 
+# (frozen, slots) as each class was declared with the decorator before its methods were written
+# out: the written-out class must keep both, whatever it inherits.
+DECLARED = {
+    Resource: (True, True),
+    Bookmark: (True, True),
+    MergeResult: (False, True),
+    ScreenCategory: (True, True),
+    FirstScreen: (False, False),
+    AppState: (True, True),
+    StatusInfo: (True, False),
+    Entry: (True, False),
+    _Pass: (True, True),
+}
+
+
+@pytest.mark.parametrize("cls", WRITTEN_OUT, ids=lambda c: c.__name__)
+def test_each_keeps_its_declared_frozen_and_slots(cls: type) -> None:
+    frozen, slots = DECLARED[cls]
+    assert issubclass(cls, FrozenRecord) is frozen
+    assert ("__slots__" in cls.__dict__) is slots
+    values = _values(cls, "a")
+    record = cls(**values)
+    name = next(iter(values))
+    if frozen:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, name, "x")
+        hash(record)  # a frozen record with equality hashes
+    else:
+        setattr(record, name, "x")
+        assert getattr(record, name) == "x"
+    if slots:
+        assert not hasattr(record, "__dict__")
+
+
 def _reference(cls: type) -> type:
     """The class ``@dataclass`` would make from ``cls``'s fields with every method generated."""
     fields = []
