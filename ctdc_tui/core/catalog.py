@@ -941,6 +941,8 @@ class _Loader:
         self.outlines: dict[str, FileOutline] = {}
         self.duplicates = False  # a resource id or a category id was used twice
         self.earlier: dict[str, tuple[str, list[_Row]]] = {}  # see ``CatalogueLoad.earlier``
+        self.child_work: ChildWork | None = None  # see ``load_catalog_detail``
+        self.continuing: list[tuple[Any, list[str]]] = []  # see ``CatalogueLoad.continuing``
 
     # ---- reporting
 
@@ -1407,10 +1409,13 @@ class _Loader:
         import multiprocessing  # only here: most loads never fork
 
         half = len(spans) // 2
+        work, self.child_work = self.child_work, None  # one process at most goes on working
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=self._send_records, args=(send, name, head, text, spans[half:], earlier), daemon=True
+            target=self._send_records,
+            args=(send, name, head, text, spans[half:], earlier, work),
+            daemon=True,
         )
         try:
             process.start()
@@ -1419,6 +1424,7 @@ class _Loader:
             send.close()
             return self._read_records_together(name, head, text, spans, earlier)
         send.close()
+        message = None
         try:
             first = self._read_records_together(name, head, text, spans[:half], earlier)
             try:
@@ -1427,10 +1433,19 @@ class _Loader:
                 message = None
         finally:
             receive.close()
-            process.join(timeout=5)
-            if process.is_alive():  # pragma: no cover - only when the parse went wrong
-                process.kill()
-                process.join()
+            going_on = (
+                work is not None and first is not None and isinstance(message, tuple) and message[0] == "ok"
+            )
+            if going_on and message is not None and message[1] is not None:
+                # It goes on with ``child_work``: the caller waits for it (``CatalogueLoad.continuing``).
+                self.continuing.append((process, [row[0] for row in message[1]]))
+            else:
+                if work is not None:
+                    process.kill()  # it may be waiting for work that will not come
+                process.join(timeout=5)
+                if process.is_alive():  # pragma: no cover - only when the parse went wrong
+                    process.kill()
+                    process.join()
         if first is None:
             return None
         if not isinstance(message, tuple) or message[0] != "ok":
@@ -1447,15 +1462,22 @@ class _Loader:
         text: str,
         spans: list[tuple[int, int, int]],
         earlier: _FileResult,
+        work: ChildWork | None = None,
     ) -> None:
-        """In the forked process: read these records and send them back."""
+        """In the forked process: read these records and send them back; then, given ``work``,
+        go on with it (the resources of those records, as the load makes them but at place 0)."""
+        rows = None
         try:
-            conn.send(("ok", self._read_records_together(name, head, text, spans, earlier)))
+            rows = self._read_records_together(name, head, text, spans, earlier)
+            conn.send(("ok", rows))
         except BaseException:  # the parent reads them itself
+            rows = None
             with contextlib.suppress(Exception):
                 conn.send(("error", None))
         finally:
             conn.close()
+        if work is not None and rows is not None:
+            work([_resource_of_row(row, earlier.cid, 0) for row in rows])
 
     def _read_records_together(
         self, name: str, head: str, text: str, spans: list[tuple[int, int, int]], earlier: _FileResult
@@ -2033,6 +2055,9 @@ class CatalogueLoad:
     earlier: dict[str, tuple[str, list[_Row]]] = field(default_factory=dict)
     # parse-cache writes put off by ``defer_cache_writes`` (see ``write_cache``)
     pending: list[Callable[[], None]] = field(default_factory=list)
+    # the forked process that read the second half of a file's changed records and went on with
+    # ``child_work`` (at most one), and the ids of the resources it read; the caller ends it
+    continuing: list[tuple[Any, list[str]]] = field(default_factory=list)
 
     def write_cache(self) -> None:
         """Make the parse-cache writes this load put off (each at most once)."""
@@ -2050,8 +2075,17 @@ class _NeedsEveryFile(Exception):
     """A file that was not read takes part in a duplicate id: its records decide the outcome."""
 
 
+ChildWork = Callable[[list[Resource]], None]
+"""Work for the forked process that read the second half of a file's changed records, given the
+resources it read; it runs there once they are sent back (see ``load_catalog_detail``)."""
+
+
 def load_catalog_detail(
-    folder: Path | str, known: Mapping[str, FileOutline] | None = None, *, defer_cache_writes: bool = False
+    folder: Path | str,
+    known: Mapping[str, FileOutline] | None = None,
+    *,
+    defer_cache_writes: bool = False,
+    child_work: ChildWork | None = None,
 ) -> CatalogueLoad | None:
     """``load_catalog``, with an outline of each category file, reading only what it must.
 
@@ -2064,9 +2098,14 @@ def load_catalog_detail(
     With ``defer_cache_writes``, the parse-cache entries of the files read are written only
     when the caller calls ``write_cache`` on the result (an index update does it while its
     second process indexes: the write of a large file's entry is no longer on its way).
+
+    With ``child_work``, the first forked process that reads half of a file's changed records
+    goes on with it once it has sent them back, instead of ending; the result's ``continuing``
+    holds it (and the ids it read), and the caller ends it (an index update makes it its helper).
     """
     loader = _Loader(Path(folder))
     loader.known = known or {}
+    loader.child_work = child_work
     pending: list[Callable[[], None]] = []
     if defer_cache_writes:
         loader.cache.deferred = pending
@@ -2075,9 +2114,26 @@ def load_catalog_detail(
     except _NeedsEveryFile:
         for write in pending:  # what was read is worth keeping
             write()
+        for process, _ids in loader.continuing:  # nobody will give it work
+            process.kill()
+            process.join()
         return None
+    except BaseException:
+        for process, _ids in loader.continuing:
+            process.kill()
+            process.join()
+        raise
     read = frozenset(name for name in loader.outlines if name not in loader.known)
-    return CatalogueLoad(catalog, problems, loader.outlines, read, loader.duplicates, loader.earlier, pending)
+    return CatalogueLoad(
+        catalog,
+        problems,
+        loader.outlines,
+        read,
+        loader.duplicates,
+        loader.earlier,
+        pending,
+        loader.continuing,
+    )
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -88,6 +88,7 @@ from ctdc_tui.core.catalog import (
     Catalog,
     CatalogueLoad,
     Category,
+    ChildWork,
     FileOutline,
     Problem,
     Resource,
@@ -180,6 +181,9 @@ DELETE_SCAN_MIN = 200
 DELETE_COST = 0.11
 CACHE_COST = 0.045
 UPDATE_CHECK_COST = 120
+# The process that parsed half the changes and goes on as the helper (``_Pipelined``) has
+# already made its documents while this process planned: about this many additions ahead.
+PIPELINE_HEAD_START = 400
 
 
 # Words: runs of word characters joined by single dots. (Whoosh's default RegexTokenizer takes
@@ -900,12 +904,18 @@ class _Source:
         detail = self.load_detail()
         return detail.catalog, detail.problems
 
-    def load_detail(self, known: Mapping[str, FileOutline] | None = None) -> CatalogueLoad:
+    def load_detail(
+        self, known: Mapping[str, FileOutline] | None = None, child_work: ChildWork | None = None
+    ) -> CatalogueLoad:
         """The whole catalogue, or (with ``known``) only the files that are not known."""
         if self._loaded is not None:
             return self._loaded
         try:
-            detail = load_catalog_detail(self.folder, known, defer_cache_writes=True) if known else None
+            detail = (
+                load_catalog_detail(self.folder, known, defer_cache_writes=True, child_work=child_work)
+                if known
+                else None
+            )
             if detail is None:
                 detail = load_catalog_detail(self.folder)
                 assert detail is not None  # nothing known: always exact
@@ -1717,6 +1727,135 @@ def _segment_here(
     return segment, dict(vocabulary)
 
 
+# How long the process that parsed half of a file's changes waits for its share of the update.
+PIPELINE_WAIT_SECONDS = 60.0
+
+
+class _Pipelined:
+    """The process that parses the second half of a changed file's records, kept on as the
+    update's helper (``load_catalog_detail``'s ``child_work``).
+
+    Once it has sent its records back it makes their documents (``_document`` and the text's
+    analysis) while this process puts the catalogue together and plans; then it waits for its
+    share (``start``) and writes it as a segment of its own, as a ``_Helper`` does, sending
+    the segment and its vocabulary back. A document it made is used only if its resource's
+    digest is the one the plan has for that id. If it is gone, or anything is odd, the update
+    forks a ``_Helper`` as before (or, once started, writes its share here).
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._mine, self._theirs = context.Pipe(duplex=True)
+        self.done = context.Value("q", 0, lock=False)
+        self.process: Any = None
+        self.ids: set[str] = set()  # the resources it read
+        self._handed = False
+
+    # ---- in the forked process
+
+    def work(self, resources: list[Resource]) -> None:
+        self._mine.close()
+        conn = self._theirs
+        try:
+            analyzer = _stem_analyzer()
+            made = {res.id: (_digest(res), _prepared(res, analyzer)) for res in resources}
+            if not conn.poll(PIPELINE_WAIT_SECONDS):
+                return
+            job = conn.recv()
+            if job[0] != "index":
+                return
+            _, place, order, extras, keys, digests, replaced = job
+            for res in extras:
+                made[res.id] = (digests[res.id], _prepared(res, analyzer))
+            ix = _open_dir(Path(place))
+            writer = _Writer(ix, _lk=False, **_UNCOMPRESSED)
+            vocabulary: Counter[str] = Counter()
+            for n, rid in enumerate(order, 1):
+                digest, doc = made[rid]
+                if digest != digests[rid]:
+                    raise ValueError(f"resource {rid} changed since it was read")
+                doc["order"] = keys[rid]
+                if rid not in replaced:
+                    vocabulary.update(doc["text"].words)
+                writer.add_document(**doc)
+                self.done.value = n
+            segment = writer._finalize_segment()
+            conn.send(("ok", segment, dict(vocabulary)))
+        except BaseException as exc:  # the parent writes these resources itself
+            with contextlib.suppress(Exception):
+                conn.send(("error", f"{type(exc).__name__}: {exc}", None))
+        finally:
+            conn.close()
+
+    # ---- in this process
+
+    def connect(self, detail: CatalogueLoad) -> None:
+        """After the load: take the process that went on (if one did)."""
+        self._theirs.close()
+        if detail.continuing:
+            self.process, ids = detail.continuing[0]
+            self.ids = set(ids)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a process is there to be handed its share."""
+        return self.process is not None and not self._handed and self.process.is_alive()
+
+    def start(self, place: Path, resources: Sequence[Resource], plan: _Plan) -> _Helper | None:
+        """Hand the waiting process its share: a ``_Helper`` to wait for, or None if it is gone."""
+        if self.process is None or self._handed or not self.process.is_alive():
+            return None
+        wanted = {res.id for res in resources}
+        digests = {
+            res.id: digest
+            for held, _keys, made in plan.states.values()
+            for res, digest in zip(held, made, strict=True)
+            if res.id in wanted
+        }
+        if len(digests) != len(wanted):  # a resource of a file the plan has no digests of
+            return None
+        extras = [res for res in resources if res.id not in self.ids]
+        job = (
+            "index",
+            str(place),
+            [res.id for res in resources],
+            extras,
+            {rid: plan.keys[rid] for rid in wanted},
+            digests,
+            {rid for rid in wanted if rid in plan.replaced},
+        )
+        # Sent from a thread: the process reads it only once its documents are made, and the job
+        # (the resources it did not read, above all) may not fit in the pipe meanwhile.
+        sender = threading.Thread(target=self._send, args=(job,), daemon=True)
+        sender.start()
+        self._handed = True
+        return _Helper.attached(self.process, self._mine, self.done, resources)
+
+    def _send(self, job: tuple[Any, ...]) -> None:
+        with contextlib.suppress(OSError, ValueError):  # it is gone: its helper's wait finds out
+            self._mine.send(job)
+
+    def stop(self) -> None:
+        """End the process unless it was handed its share (its ``_Helper`` ends it then)."""
+        if not self._handed:
+            if self.process is not None:
+                self.process.kill()
+                self.process.join()
+            with contextlib.suppress(OSError):
+                self._mine.close()
+
+
+def _prepared(res: Resource, analyzer: WordAnalyzer) -> dict[str, Any]:
+    """``_document(res)`` with its text analysed, as ``_add_resources`` hands it to the writer."""
+    doc = _document(res)
+    text = doc["text"]
+    analysed = analyzer.analyse(text)
+    doc["text"] = analysed
+    if doc.get("sequence") is text:
+        doc["sequence"] = analysed
+    return doc
+
+
 class _Helper:
     """A forked process writing the second half of the catalogue as a second segment.
 
@@ -1746,6 +1885,16 @@ class _Helper:
         )
         self._process.start()
         send.close()
+
+    @classmethod
+    def attached(cls, process: Any, conn: Any, done: Any, resources: Sequence[Resource]) -> _Helper:
+        """A helper for a process already running (``_Pipelined``): ``conn`` brings its result."""
+        helper = cls.__new__(cls)
+        helper.resources = resources
+        helper._done = done
+        helper._recv = conn
+        helper._process = process
+        return helper
 
     @property
     def done(self) -> int:
@@ -2646,11 +2795,23 @@ class SearchIndex:
             return None
         started = time.perf_counter()
         old = CatalogueInfo.from_json(manifest.get("catalogue", {}))
-        detail = source.load_detail(_standins(manifest, old, source.folder, changed))
+        pipelined = _Pipelined() if _build_processes() >= 2 else None
         try:
-            return cls._update_with(place, source, progress, notices, manifest, old, changed, started, detail)
+            detail = source.load_detail(
+                _standins(manifest, old, source.folder, changed),
+                pipelined.work if pipelined is not None else None,
+            )
+            if pipelined is not None:
+                pipelined.connect(detail)
+            try:
+                return cls._update_with(
+                    place, source, progress, notices, manifest, old, changed, started, detail, pipelined
+                )
+            finally:
+                detail.write_cache()  # if the update did not get to it
         finally:
-            detail.write_cache()  # if the update did not get to it
+            if pipelined is not None:
+                pipelined.stop()
 
     @classmethod
     def _update_with(
@@ -2664,6 +2825,7 @@ class SearchIndex:
         changed: set[str],
         started: float,
         detail: CatalogueLoad,
+        pipelined: _Pipelined | None = None,
     ) -> SearchIndex | None:
         """``_update_in_place`` once the changed files are read."""
         catalog, problems = detail.catalog, detail.problems
@@ -2691,11 +2853,15 @@ class SearchIndex:
                     # it takes fewer resources, so both end together.
                     records = sum(len(state[0]) for state in plan.states.values()) if detail.pending else 0
                     extra = DELETE_COST * len(plan.delete) + CACHE_COST * records + UPDATE_CHECK_COST
+                    if pipelined is not None and pipelined.waiting:
+                        extra += PIPELINE_HEAD_START
                     share = (len(plan.add) - extra) / 2
                     mine = plan.add[: max(0, round(share))]
-                    helper = _Helper(
-                        ix, plan.add[len(mine) :], plan.keys, compress=False, replaced=plan.replaced
-                    )
+                    theirs = plan.add[len(mine) :]
+                    if pipelined is not None:  # the process that parsed half the changes, if still there
+                        helper = pipelined.start(place, theirs, plan)
+                    if helper is None:
+                        helper = _Helper(ix, theirs, plan.keys, compress=False, replaced=plan.replaced)
                 detail.write_cache()  # while the helper indexes
                 # Checked while the helper works: a failed check cancels it all (a full build).
                 _probe(ix, manifest)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import multiprocessing
 import re
 import shutil
 from pathlib import Path
@@ -578,6 +579,94 @@ def test_the_changed_file_is_cached_while_the_helper_indexes(
         assert events[:3] == ["helper", name, "commit"], events
     raw = catalog_mod._ParseCache(folder).entry(path.name)
     assert raw["key"] == catalog_mod._stat_key(path)  # the entry is of the file as it is now
+
+
+@pytest.fixture
+def pipelined(folder: Path, monkeypatch: pytest.MonkeyPatch, many: list[str]) -> list[str]:
+    """A changed file big enough, at this scale, to be parsed in two processes from its cached
+    earlier version: the second goes on as the update's helper. Records how helpers start."""
+    monkeypatch.setattr(catalog_mod, "CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(catalog_mod, "PARALLEL_RECORDS", 4)
+    monkeypatch.setattr(catalog_mod, "PARSE_PROCESSES", 2)
+    load_catalog(folder)  # the parse cache learns the version the index holds
+    attached = search_mod._Helper.attached.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: Any, *args: Any) -> Any:
+        many.append("attached")
+        return attached(cls, *args)
+
+    monkeypatch.setattr(search_mod._Helper, "attached", classmethod(spy))
+    return many
+
+
+def test_the_process_that_parsed_half_goes_on_as_the_helper(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, pipelined: list[str]
+) -> None:
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert pipelined[:2] == ["attached", "scan"], pipelined  # no helper forked for the update
+    assert multiprocessing.active_children() == []
+
+
+def test_a_pipelined_helper_that_fails_leaves_its_share_here(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, pipelined: list[str]
+) -> None:
+    def broken(self: Any, resources: Any) -> None:  # takes its share, then fails
+        self._mine.close()
+        if self._theirs.poll(30):
+            self._theirs.recv()
+            self._theirs.send(("error", "RuntimeError: no", None))
+        self._theirs.close()
+
+    monkeypatch.setattr(search_mod._Pipelined, "work", broken)
+    here = _segments_written_here(monkeypatch)
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert "attached" in pipelined
+    assert here and here[0] > 0
+    assert multiprocessing.active_children() == []
+
+
+def test_a_pipelined_helper_whose_resources_changed_is_not_trusted(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, pipelined: list[str]
+) -> None:
+    """A document made from a resource whose digest is not the plan's is refused: the helper
+    fails and its share is written here (still a fresh build's index)."""
+    digest = search_mod._digest
+
+    def other(res: Any) -> str:
+        return "x" + digest(res) if multiprocessing.parent_process() is not None else digest(res)
+
+    monkeypatch.setattr(search_mod, "_digest", other)
+    here = _segments_written_here(monkeypatch)
+    count = _retitle(_files(folder)[0], "Quibblewort")
+    assert _reindexed(_update_equals_fresh(folder, monkeypatch)) == (count, 0)
+    assert "attached" in pipelined
+    assert here  # the helper refused, this process wrote its share
+
+
+def _segments_written_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy: how many resources a failed helper left to this process, per failure."""
+    seen: list[int] = []
+    here = search_mod._segment_here
+
+    def spy(ix: Any, resources: Any, *args: Any) -> Any:
+        seen.append(len(resources))
+        return here(ix, resources, *args)
+
+    monkeypatch.setattr(search_mod, "_segment_here", spy)
+    return seen
+
+
+def test_an_update_that_gives_up_ends_the_waiting_process(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, pipelined: list[str]
+) -> None:
+    monkeypatch.setattr(search_mod, "INCREMENTAL_MAX_SHARE", 0.0)
+    _retitle(_files(folder)[0], "Quibblewort")
+    with SearchIndex.open(folder, folder.parent / "idx") as index:
+        assert not any("re-indexed" in n for n in index.notices), index.notices  # a full build
+    assert "attached" not in pipelined
+    assert multiprocessing.active_children() == []
 
 
 def test_adds_and_deletes_together_in_two_processes(
