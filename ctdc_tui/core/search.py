@@ -1647,15 +1647,9 @@ def _add_resources(
     analyzer = _stem_analyzer()
     step = max(1, min(500, len(resources) // 100))
     for done, res in enumerate(resources, 1):
-        doc = _document(res, order=keys.get(res.id))
-        # One analysis of the text serves both the index and the vocabulary.
-        text = doc["text"]
-        analysed = analyzer.analyse(text)
-        if res.id not in replaced:
-            vocabulary.update(analysed.words)
-        doc["text"] = analysed
-        if doc.get("sequence") is text:  # the same words, in order
-            doc["sequence"] = analysed
+        doc = _prepared(res, analyzer, keys.get(res.id))
+        if res.id not in replaced:  # one analysis of the text serves the index and the vocabulary
+            vocabulary.update(doc["text"].words)
         writer.add_document(**doc)
         if on_done is not None and (done % step == 0 or done == len(resources)):
             on_done(done)
@@ -1803,7 +1797,7 @@ class _Pipelined:
 
     def start(self, place: Path, resources: Sequence[Resource], plan: _Plan) -> _Helper | None:
         """Hand the waiting process its share: a ``_Helper`` to wait for, or None if it is gone."""
-        if self.process is None or self._handed or not self.process.is_alive():
+        if not self.waiting:
             return None
         wanted = {res.id for res in resources}
         digests = {
@@ -1845,9 +1839,10 @@ class _Pipelined:
                 self._mine.close()
 
 
-def _prepared(res: Resource, analyzer: WordAnalyzer) -> dict[str, Any]:
-    """``_document(res)`` with its text analysed, as ``_add_resources`` hands it to the writer."""
-    doc = _document(res)
+def _prepared(res: Resource, analyzer: WordAnalyzer, order: int | None = None) -> dict[str, Any]:
+    """``_document(res, order=order)`` with its text analysed once, for the index (``text`` and,
+    the same words in order, ``sequence``) and the vocabulary (``doc["text"].words``)."""
+    doc = _document(res, order=order)
     text = doc["text"]
     analysed = analyzer.analyse(text)
     doc["text"] = analysed
