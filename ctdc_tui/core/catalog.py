@@ -1424,7 +1424,7 @@ class _Loader:
             send.close()
             return self._read_records_together(name, head, text, spans, earlier)
         send.close()
-        message = None
+        message = first = None
         try:
             first = self._read_records_together(name, head, text, spans[:half], earlier)
             try:
@@ -1433,12 +1433,10 @@ class _Loader:
                 message = None
         finally:
             receive.close()
-            going_on = (
-                work is not None and first is not None and isinstance(message, tuple) and message[0] == "ok"
-            )
-            if going_on and message is not None and message[1] is not None:
+            sent = message[1] if isinstance(message, tuple) and message[0] == "ok" else None
+            if work is not None and first is not None and sent is not None:
                 # It goes on with ``child_work``: the caller waits for it (``CatalogueLoad.continuing``).
-                self.continuing.append((process, [row[0] for row in message[1]]))
+                self.continuing.append((process, [row[0] for row in sent]))
             else:
                 if work is not None:
                     process.kill()  # it may be waiting for work that will not come
