@@ -68,9 +68,14 @@ class KeysInOrder:
     _unmarked_taker: MessagePump | None = None  # took keys typed alone, sent without a marker
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            await self._read_input(event)
-            return
+        if isinstance(event, (events.Key, events.Paste)):
+            if not self._screen_stack:  # type: ignore[attr-defined]
+                # Still on its way (from the terminal, or passed up by a widget) when the app
+                # shut down: Textual would look its bindings up on a screen that is gone.
+                return
+            if not event.is_forwarded:
+                await self._read_input(event)
+                return
         await super().on_event(event)  # type: ignore[misc]
 
     async def _read_input(self, event: events.Event) -> None:

@@ -113,6 +113,22 @@ async def test_a_thousand_random_keys(app: CtdcApp) -> None:
         assert "CtdcCommandPalette" in screens_seen, screens_seen  # the mash reached the palette
 
 
+@pytest.mark.parametrize("forwarded", [False, True])
+async def test_a_key_left_over_after_shutdown_is_dropped(app: CtdcApp, forwarded: bool) -> None:
+    """Seen once in the key mash under load: a key still queued when the app shut down reached
+    Textual's key handling with no screen left (``ScreenStackError: No screens on stack``)."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert not app.screen_stack  # shut down: every screen is gone
+    key = events.Key("j", "j")
+    paste = events.Paste("text")
+    if forwarded:  # passed up to the app by the focused widget
+        key._set_forwarded()
+        paste._set_forwarded()
+    await app._dispatch_message(key)
+    await app._dispatch_message(paste)
+
+
 @pytest.mark.parametrize("second", ["pageup", "pagedown"])
 async def test_palette_survives_page_keys_queued_behind_ctrl_p(app: CtdcApp, second: str) -> None:
     """Found by the key mash: a page key handled before the palette's list has a size."""
