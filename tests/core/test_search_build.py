@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -17,10 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from ctdc_tui.core import search as search_mod
-from ctdc_tui.core.catalog import load_catalog
+from ctdc_tui.core.catalog import Catalog, load_catalog
+from ctdc_tui.core.resource import Resource
 from ctdc_tui.core.search import SearchIndex, WordAnalyzer
 from tests.benchmarks.generate_catalogue import generate
 
@@ -378,6 +381,48 @@ def test_the_cycle_collector_is_off_while_indexing_and_restored_after(
         if was:
             gc.enable()
     assert len(seen) >= 2 and not any(seen), seen
+
+
+def test_a_storage_folder_is_made_once_and_a_file_in_its_place_refused(tmp_path: Path) -> None:
+    """``FileStorage.create`` as replaced here: the folders made, an existing one taken as it
+    is, a file where the folder should be refused with ENOTDIR (as Whoosh's does)."""
+    place = tmp_path / "a" / "b"
+    assert FileStorage(str(place)).create().folder == str(place)
+    assert place.is_dir()
+    FileStorage(str(place)).create()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(OSError) as refused:
+        FileStorage(str(tmp_path / "file")).create()
+    assert refused.value.errno == errno.ENOTDIR
+
+
+def test_an_update_leaves_no_reference_cycle_holding_its_catalogue(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's ``FileStorage.create`` kept an exception in a local variable, and every writer
+    met one: the frame cycle held each caller's locals, the catalogue the update read among
+    them, until the cycle collector's next pass (which then walked all of it)."""
+    monkeypatch.setenv("CTDC_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "catalogue"
+    shutil.copytree(generated, folder)
+    SearchIndex.open(folder, tmp_path / "idx").close()
+    path = sorted(p for p in folder.glob("*.yaml") if p.name != "catalog.yaml")[0]
+    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "Edited '), encoding="utf-8")
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        with SearchIndex.open(folder, tmp_path / "idx") as index:
+            assert any("re-indexed" in n for n in index.notices), index.notices
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        held = [o for o in gc.garbage if isinstance(o, (Resource, Catalog))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was:
+            gc.enable()
+    assert not held, f"{len(held)} resources and catalogues were left to the cycle collector"
 
 
 @settings(max_examples=400, deadline=None)
