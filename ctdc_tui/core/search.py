@@ -1082,13 +1082,15 @@ class _Lengths:
         if not self._reader.has_column(column):
             return None
         values = self._reader.column_reader(column, _LENGTHS_COLUMN)
+        raw = _raw_column(values, self._reader.doc_count_all())  # the whole column in one read
         # Same as Whoosh's reader: a zero byte reads as None, the rest as the length it encodes.
-        return [_byte_to_length(b) if b else None for b in values]
+        return list(map(_LENGTH_OF_BYTE.__getitem__, values if raw is None else raw))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
 
 
+_LENGTH_OF_BYTE: list[int | None] = [None, *(_byte_to_length(b) for b in range(1, 256))]
 _Postings = tuple["array[int]", "array[float]", list[bytes | None]]  # documents, weights, values
 _Words = tuple["array[int]", "array[int]", list[bytes]]  # documents, frequencies, values
 
@@ -1177,10 +1179,14 @@ class _MemoryPool:
     def _settle(self, schema: Any) -> None:
         """Fold the word fields into the byte-keyed postings (weights as Whoosh computes them)."""
         known = _FREQUENCY_BYTES
+        value_of = known.__getitem__
         for fieldname, counted in self._counts.items():
             words = self._words.setdefault(fieldname, {})
             for term, (docs, counts) in counted.items():
-                values = [known.get(count) or _pack_uint(count) for count in counts]
+                try:
+                    values = list(map(value_of, counts))
+                except KeyError:  # a word more than 255 times in one document
+                    values = [known.get(count) or _pack_uint(count) for count in counts]
                 found = words.get(term)
                 if found is None:
                     words[term] = (docs, counts, values)
@@ -1194,11 +1200,16 @@ class _MemoryPool:
             boost = schema[fieldname].format.field_boost
             terms = self._terms(fieldname)
             for term, (docs, counts, values) in words.items():
-                weights = array("d", [count * boost for count in counts])
+                # A weight is the count times the field's boost (1 for every field here, when
+                # the counts convert in C).
+                if boost == 1:
+                    weights = array("d", counts.tolist())
+                else:
+                    weights = array("d", [count * boost for count in counts])
                 tbytes = term.encode("utf-8")
                 entry = terms.get(tbytes)
                 if entry is None:
-                    terms[tbytes] = (docs, weights, list(values))
+                    terms[tbytes] = (docs, weights, values)  # (the lists are this pool's own)
                 else:  # also merged in from another segment
                     self._unordered = True
                     entry[0].extend(docs)
