@@ -281,7 +281,7 @@ def _encode_positions(positions: list[int]) -> bytes:
 class _Analysed:
     """A field value analysed ahead of ``add_document`` (its words also feed the vocabulary)."""
 
-    __slots__ = ("_first", "_kept", "_positions", "_words", "terms", "text")
+    __slots__ = ("_first", "_kept", "_positions", "_words", "size", "terms", "text")
 
     def __init__(
         self,
@@ -290,6 +290,7 @@ class _Analysed:
         kept: list[str],
         terms: list[str] | None = None,
         first: int = 0,
+        size: int | None = None,
     ) -> None:
         self.text = text
         self._positions = positions
@@ -297,6 +298,24 @@ class _Analysed:
         self._words: set[str] | None = None
         self.terms = terms or []  # the indexed terms in reading order (consecutive positions)
         self._first = first  # the position of the first term
+        self.size = len(kept) if size is None else size  # the words before the stop filter
+
+    @classmethod
+    def joined(cls, text: str, parts: Sequence[_Analysed]) -> _Analysed:
+        """The analysis of ``text``, made of these parts' texts joined by line breaks (no word
+        spans one), from theirs: their words and terms one after the other, the first term
+        where the first part with a term puts it."""
+        kept: list[str] = []
+        terms: list[str] = []
+        first = offset = 0
+        found = False
+        for part in parts:
+            if not found and part.terms:
+                first, found = offset + part._first, True
+            offset += part.size
+            kept += part._kept
+            terms += part.terms
+        return cls(text, None, kept, terms, first, offset)
 
     @property
     def words(self) -> set[str]:
@@ -427,7 +446,7 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
         else:
             kept = words
         terms = list(map(_stem, kept)) if self.stem else kept
-        return _Analysed(value, None, kept, terms, first)
+        return _Analysed(value, None, kept, terms, first, len(words))
 
     def __call__(
         self,
@@ -1856,7 +1875,16 @@ def _prepared(res: Resource, analyzer: WordAnalyzer, order: int | None = None) -
     the same words in order, ``sequence``) and the vocabulary (``doc["text"].words``)."""
     doc = _document(res, order=order)
     text = doc["text"]
-    analysed = analyzer.analyse(text)
+    # The title and the tags are fields of their own with the same analyzer: each is analysed
+    # once, for its field and for its place in the text (the title three times over).
+    title = doc["title"] = analyzer.analyse(doc["title"])
+    parts = [title] * TITLE_WEIGHT if title.text else []
+    if doc["tags"]:
+        tags = doc["tags"] = analyzer.analyse(doc["tags"])
+        parts.append(tags)
+    rest = "\n".join(p for p in _text_after_title(res, _organizations(res), None)[1:] if p)
+    parts.append(analyzer.analyse(rest))
+    analysed = _Analysed.joined(text, parts)
     doc["text"] = analysed
     if doc.get("sequence") is text:
         doc["sequence"] = analysed

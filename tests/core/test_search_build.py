@@ -119,6 +119,83 @@ def test_analyse_gives_the_terms_positions_and_words_of_the_chain(
         assert analyzer.words(text) == analysed.words, text  # the words alone (deleted resources)
 
 
+def _analysis(analysed: Any) -> tuple[Any, ...]:
+    return (
+        analysed.text,
+        analysed.terms,
+        analysed._kept,
+        analysed.size,
+        analysed._first,
+        analysed.words,
+        analysed.counts(),
+        analysed.positions,
+    )
+
+
+def _assert_prepared_as_analysed(res: Resource) -> None:
+    analyzer = search_mod._stem_analyzer()
+    plain = search_mod._document(res, order=7)
+    prepared = search_mod._prepared(res, analyzer, 7)
+    assert set(prepared) == set(plain)
+    for name, value in plain.items():
+        got = prepared[name]
+        if name in ("text", "sequence", "title") or (name == "tags" and value):
+            assert _analysis(got) == _analysis(analyzer.analyse(value)), (name, value)
+        else:
+            assert got == value, name
+
+
+_PART = st.sampled_from(AWKWARD) | st.lists(
+    st.sampled_from(["the", "and", "of", "a1_b", "x.y", "é", "e\u0301", "İ", "Ж", "東", "-", ".", "\n"])
+    | st.text(max_size=4),
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=_PART,
+    title_full=_PART,
+    tags=st.lists(_PART, max_size=3),
+    authors=st.lists(_PART, max_size=2),
+    organizations=st.lists(_PART, max_size=2),
+    publisher=_PART,
+    description=_PART,
+)
+def test_a_prepared_document_analyses_each_part_once_with_the_same_result(
+    title: str,
+    title_full: str,
+    tags: list[str],
+    authors: list[str],
+    organizations: list[str],
+    publisher: str,
+    description: str,
+) -> None:
+    """``_prepared`` analyses the title and the tags once each, for their fields and for their
+    places in the text (the title three times over), and joins the analyses: the same terms,
+    words, positions and counts as analysing each field's whole value."""
+    res = Resource(
+        id="r",
+        title=title,
+        url="https://example.org/r",
+        category="c",
+        title_full=title_full,
+        tags=tuple(tags),
+        authors=tuple(authors),
+        organizations=tuple(organizations),
+        publisher=publisher,
+        description=description,
+    )
+    _assert_prepared_as_analysed(res)
+
+
+def test_prepared_documents_of_real_catalogues_are_analysed_as_whole_values(generated: Path) -> None:
+    for folder in (BUNDLED, generated):
+        catalog, _ = load_catalog(folder)
+        for res in catalog:
+            _assert_prepared_as_analysed(res)
+
+
 def test_the_words_of_a_deleted_resource_are_those_of_its_document(generated: Path) -> None:
     """An update takes a deleted resource's words from its fields (its title read once)."""
     analyzer = search_mod._stem_analyzer()
