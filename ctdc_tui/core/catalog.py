@@ -48,6 +48,7 @@ from ctdc_tui.core import locations
 from ctdc_tui.core.fsutil import atomic_write_text
 from ctdc_tui.core.resource import CATALOG_FILE, CATEGORY_SUFFIXES
 from ctdc_tui.core.resource import Resource as Resource  # re-exported: the catalogue model's record
+from ctdc_tui.core.yaml_lines import GIVE_UP, read_plain_layout
 
 Severity = Literal["error", "warning"]
 
@@ -359,13 +360,32 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+def _plain_value(value: str, line: int) -> Any:
+    """A plain scalar's value as ``_parse_yaml`` resolves it (``GIVE_UP``: one it refuses)."""
+    if value and value[0] not in _kit().slow_first and value not in _SPECIAL_WORDS:
+        return value
+    resolved = _resolve_scalar(value, None, True, line)
+    return GIVE_UP if isinstance(resolved, Refused) else resolved
+
+
 def _parse_yaml(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
     """Build the first document of ``text``: (root value or None, the error that stopped it or None).
 
     Never raises. When the YAML breaks halfway, the value holds everything
     completed before the break (open mappings and lists are closed and marked
     ``complete = False`` via the error); the caller reports the error.
+
+    Text in the plain layout of most category files is read line by line
+    (``yaml_lines``), with the same result; the rest goes through PyYAML's events.
     """
+    plain = read_plain_layout(text, YMap, YList, _plain_value)
+    if plain is not None:
+        return plain, None
+    return _parse_yaml_events(text, name)
+
+
+def _parse_yaml_events(text: str, name: str) -> tuple[Any, _YamlFileError | None]:
+    """``_parse_yaml`` through PyYAML's event parser (libyaml when present)."""
     kit = _kit()
     ev = kit.events
     parser = kit.parser(text)

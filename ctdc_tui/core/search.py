@@ -1111,7 +1111,7 @@ class _Lengths:
 
 _LENGTH_OF_BYTE: list[int | None] = [None, *(_byte_to_length(b) for b in range(1, 256))]
 _Postings = tuple["array[int]", "array[float]", list[bytes | None]]  # documents, weights, values
-_Words = tuple["array[int]", "array[int]", list[bytes]]  # documents, frequencies, values
+_Words = tuple["array[int]", "array[int]", list[bytes | None]]  # documents, frequencies, values
 
 
 class _MemoryPool:
