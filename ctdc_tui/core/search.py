@@ -20,6 +20,7 @@ import hashlib
 import heapq
 import json
 import multiprocessing
+import operator
 import os
 import pickle
 import re
@@ -2060,10 +2061,12 @@ def _manifest(
 _DIGEST_FIELDS = tuple(f.name for f in dataclasses.fields(Resource) if f.name != "order")
 
 
+_digest_values = operator.attrgetter(*_DIGEST_FIELDS)
+
+
 def _digest(res: Resource) -> str:
     """A digest of what the index holds of a resource, apart from its place in the catalogue."""
-    values = tuple(getattr(res, name) for name in _DIGEST_FIELDS)
-    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(repr(_digest_values(res)).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _save_file_state(
