@@ -47,6 +47,7 @@ CORE_MODULES = [
     "ctdc_tui.core.state",
     "ctdc_tui.core.first_screen",
     "ctdc_tui.core.records",
+    "ctdc_tui.core.yaml_lines",
 ]
 
 
@@ -93,3 +94,10 @@ def test_tui_asks_the_core_and_never_reads_files_itself() -> None:
     pattern = re.compile(r"^\s*(import|from)\s+(yaml|sqlite3|whoosh|httpx)\b", re.MULTILINE)
     offenders = [str(p.relative_to(tui)) for p in tui.rglob("*.py") if pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_the_line_reader_imports_neither_pyyaml_nor_the_rest_of_the_core() -> None:
+    """``yaml_lines`` gets its containers and scalar resolution from ``catalog`` as arguments."""
+    loaded = loaded_after_import("ctdc_tui.core.yaml_lines")
+    assert "yaml" not in _top(loaded)
+    assert not {m for m in loaded if m.startswith("ctdc_tui.core.") and m != "ctdc_tui.core.yaml_lines"}

@@ -63,7 +63,7 @@ _QUOTED_ITEMS = re.compile(r' *"[^"\\]*"(?: *, *"[^"\\]*")* *')
 _QUOTED_ITEM = re.compile(r'"([^"\\]*)"')
 _NOT_IN_PLAIN_ITEMS = re.compile(r"[:#\[\]{}\t\\']")
 
-Scalar = Callable[[str, int], Any]  # plain text and its line -> its value (None: give up)
+Scalar = Callable[[str, int], Any]  # plain text and its line -> its value (``GIVE_UP``: give up)
 
 
 class _GiveUp(Exception):
@@ -76,7 +76,7 @@ def read_plain_layout(
     """The root mapping of ``text`` as the YAML reader builds it, or None when the text is not
     in the plain layout. ``make_map(line)`` and ``make_list(line)`` make the containers (with
     ``key_lines`` and ``item_lines``); ``plain(value, line)`` resolves a plain scalar, returning
-    ``_GIVE_UP`` to give up (a value the YAML reader would refuse)."""
+    ``GIVE_UP`` to give up (a value the YAML reader would refuse)."""
     if text.isascii():  # (the same test, in C: no control character but tab and line feed)
         if text.encode("ascii").translate(None, _ALLOWED_ASCII):
             return None
