@@ -317,3 +317,33 @@ def test_catalog_yaml_change_rebuilds_fully(catalogue: Path, tmp_path: Path, hom
         assert index.info.rebuilt
         assert not any("re-indexed" in n for n in index.notices)
         assert index.catalogue.title.startswith("Civic  Tech")
+
+
+def test_prefetch_asks_the_os_for_every_index_file_a_piece_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """``prefetch`` covers each file of the index folder exactly, in pieces of at most
+    ``PREFETCH_PIECE`` (Linux reads ahead at most ``read_ahead_kb`` per request)."""
+    monkeypatch.setattr(search_mod, "PREFETCH_PIECE", 4096)
+    calls: list[tuple[int, int, int, int]] = []
+    monkeypatch.setattr(
+        os, "posix_fadvise", lambda fd, offset, length, advice: calls.append((fd, offset, length, advice))
+    )
+    with SearchIndex.open(BUNDLED, tmp_path / "idx") as index:
+        assert index.location is not None
+        asked = index.prefetch()
+        sizes = {p.name: p.stat().st_size for p in index.location.iterdir() if p.is_file()}
+    assert asked == sum(sizes.values()) > 4096
+    assert all(advice == os.POSIX_FADV_WILLNEED and 0 < length <= 4096 for _fd, _o, length, advice in calls)
+    covered = sum(length for _fd, _o, length, _a in calls)
+    assert covered == asked
+    assert len(calls) == sum(-(-size // 4096) for size in sizes.values())
+
+
+def test_prefetch_asks_nothing_for_an_index_in_memory(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    calls: list[object] = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda *args: calls.append(args))
+    with SearchIndex._build_in_memory(search_mod._Source(BUNDLED), None, []) as index:
+        assert index.location is None
+        assert index.prefetch() == 0
+    assert not calls

@@ -505,3 +505,26 @@ async def test_facet_counts_of_a_large_catalogue_follow_once_typing_pauses(
         expected = app.index.search("data", limit=None, as_you_type=True).facets
         assert {k: v for k, v in counts.items() if k in expected} == expected
         assert counts[ALL] == sum(expected.values())
+
+
+async def test_the_index_files_are_asked_of_the_os_once_the_catalogue_is_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a cold start each search waits on the disk for the pages it touches; once the
+    catalogue is shown the app asks the OS to read the index in (``SearchIndex.prefetch``)."""
+    from ctdc_tui.core.search import SearchIndex
+
+    asked: list[Path | None] = []
+    prefetch = SearchIndex.prefetch
+
+    def spy(self: SearchIndex) -> int:
+        asked.append(self.location)
+        return prefetch(self)
+
+    monkeypatch.setattr(SearchIndex, "prefetch", spy)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert app.index is not None
+        assert asked == [app.index.location]
