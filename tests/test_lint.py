@@ -31,3 +31,39 @@ def test_ruff_format_is_clean() -> None:
 def test_mypy_is_clean_on_core_and_cli() -> None:
     done = _run("mypy")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_mypy_refuses_assigning_a_field_of_a_frozen_record(tmp_path: Path) -> None:
+    """The frozen records write their methods by hand (``core/records.py``) and are decorated
+    without ``frozen=True``; ``frozen_record`` still shows them to mypy as frozen dataclasses."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from ctdc_tui.core.resource import Resource\n"
+        "from ctdc_tui.core.state import AppState\n"
+        "from ctdc_tui.core.bookmarks import Bookmark\n"
+        "from ctdc_tui.core.first_screen import ScreenCategory\n"
+        "def change(r: Resource, s: AppState, b: Bookmark, c: ScreenCategory) -> None:\n"
+        "    r.title = 'x'\n"
+        "    s.theme = 'x'\n"
+        "    b.note = 'x'\n"
+        "    c.name = 'x'\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(probe),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.count("is read-only") == 4, done.stdout + done.stderr

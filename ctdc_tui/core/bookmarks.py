@@ -39,7 +39,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.errors import CtdcError
-from ctdc_tui.core.records import FrozenRecord, Record
+from ctdc_tui.core.records import FrozenRecord, Record, frozen_record
 from ctdc_tui.core.resource import Resource
 
 SCHEMA_VERSION = 1
@@ -122,7 +122,7 @@ def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(slots=True, init=False, repr=False, eq=False)
+@frozen_record(slots=True)
 class Bookmark(FrozenRecord):
     """One saved resource, with what it looked like when it was saved."""
 

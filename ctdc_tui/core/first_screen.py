@@ -29,7 +29,7 @@ from typing import Any
 
 from ctdc_tui import __version__
 from ctdc_tui.core.fsutil import atomic_write_text
-from ctdc_tui.core.records import FrozenRecord, Record
+from ctdc_tui.core.records import FrozenRecord, Record, frozen_record
 from ctdc_tui.core.resource import Resource, resource_from_json_text, resource_to_json_text, source_file_stats
 
 FILE = "ctdc-first-screen.json"
@@ -45,7 +45,7 @@ ALL_VIEW = ""  # the key of "every resource" (browse with no category)
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(slots=True, init=False, repr=False, eq=False)
+@frozen_record(slots=True)
 class ScreenCategory(FrozenRecord):
     """A category as the first screen shows it: no resource ids, only their count."""
 

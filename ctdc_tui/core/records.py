@@ -15,7 +15,25 @@ They stay dataclasses: ``fields``, ``replace`` and ``asdict`` work on them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+    from typing import dataclass_transform
+
+    @dataclass_transform(frozen_default=True)
+    def frozen_record(*, slots: bool = False) -> Callable[[type[_T]], type[_T]]:
+        """What a type checker sees: a frozen dataclass (assigning a field is an error)."""
+
+else:
+
+    def frozen_record(*, slots: bool = False) -> Any:
+        """``@dataclass(slots=..., init=False, repr=False, eq=False)`` for a ``FrozenRecord``:
+        run time gets the decorator without ``frozen=True`` (``FrozenRecord`` refuses
+        assignment instead), type checkers see a frozen dataclass."""
+        return dataclasses.dataclass(slots=slots, init=False, repr=False, eq=False)
 
 
 def record_repr(record: object, names: Iterable[str], values: Iterable[object]) -> str:

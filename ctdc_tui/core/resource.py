@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ctdc_tui.core.records import FrozenRecord
+from ctdc_tui.core.records import FrozenRecord, frozen_record
 
 CATALOG_FILE = "catalog.yaml"
 CATEGORY_SUFFIXES = (".yaml", ".yml")
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(slots=True, init=False, repr=False, eq=False)
+@frozen_record(slots=True)
 class Resource(FrozenRecord):
     """One toolkit resource. ``id`` is stable: bookmarks refer to it."""
 

@@ -18,12 +18,12 @@ What ``category`` means is up to the app (a category id, or a name it gives to
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from ctdc_tui.core import locations
 from ctdc_tui.core.fsutil import atomic_write_text
-from ctdc_tui.core.records import FrozenRecord
+from ctdc_tui.core.records import FrozenRecord, frozen_record
 
 STATE_VERSION = 1
 SORTS = ("relevance", "catalogue", "title", "year")
@@ -32,7 +32,7 @@ MAX_STATE_BYTES = 1_000_000
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(slots=True, init=False, repr=False, eq=False)
+@frozen_record(slots=True)
 class AppState(FrozenRecord):
     theme: str | None = None
     category: str | None = None

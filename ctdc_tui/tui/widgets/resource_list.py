@@ -33,7 +33,6 @@ Contract used by the app:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from math import ceil
 from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
@@ -53,7 +52,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
-from ctdc_tui.core.records import FrozenRecord
+from ctdc_tui.core.records import FrozenRecord, frozen_record
 from ctdc_tui.core.text import one_line
 from ctdc_tui.tui.tcss import compact
 
@@ -147,7 +146,7 @@ class _Columns(NamedTuple):
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(slots=True, init=False, repr=False, eq=False)
+@frozen_record(slots=True)
 class _Pass(FrozenRecord):
     """What one drawing pass over the list's lines shares."""
 

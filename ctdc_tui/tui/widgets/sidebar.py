@@ -16,7 +16,6 @@ into segments instead of through Rich.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
 
@@ -33,7 +32,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
-from ctdc_tui.core.records import FrozenRecord
+from ctdc_tui.core.records import FrozenRecord, frozen_record
 from ctdc_tui.core.text import one_line
 from ctdc_tui.tui.tcss import compact
 
@@ -47,7 +46,7 @@ _ELLIPSIS = "…"
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(init=False, repr=False, eq=False)
+@frozen_record()
 class Entry(FrozenRecord):
     """One sidebar line: a view key (``ALL``, ``BOOKMARKS`` or a category id), its name and count."""
 

@@ -8,12 +8,10 @@ shown literally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.widgets import Static
 
-from ctdc_tui.core.records import FrozenRecord
+from ctdc_tui.core.records import FrozenRecord, frozen_record
 from ctdc_tui.tui.widgets.data_text import data_text
 
 SORT_LABELS = {
@@ -25,7 +23,7 @@ SORT_LABELS = {
 
 
 # Frozen; its __init__ is written out, not made by the decorator; the rest: core/records.py.
-@dataclass(init=False, repr=False, eq=False)
+@frozen_record()
 class StatusInfo(FrozenRecord):
     view_name: str
     count: int
