@@ -3011,9 +3011,10 @@ class SearchIndex:
             except OSError:
                 continue
             try:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
                     continue
-                size = os.fstat(fd).st_size
+                size = info.st_size
                 for offset in range(0, size, PREFETCH_PIECE):
                     advise(fd, offset, min(PREFETCH_PIECE, size - offset), os.POSIX_FADV_WILLNEED)
                 asked += size
